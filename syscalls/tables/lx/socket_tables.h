@@ -1,0 +1,58 @@
+// Linux <-> Windows tables for socket(): address families, socket types and
+// type flags, protocols; and MSG_* flags. Values from
+// shared/reference/constants-linux-windows.md. Data only: docs
+// (lxwsk tables) and tests are generated from these rows.
+#ifndef LXWSK_TABLES_SOCKET_TABLES_H_
+#define LXWSK_TABLES_SOCKET_TABLES_H_
+
+#include <cstdint>
+#include <span>
+
+#include "wsk/wsk.h"
+
+namespace lx {
+
+struct ValueRow {
+  int linux_value;
+  uint32_t windows_value;
+  const char* name;
+  const char* note;
+};
+
+// Families that go through WSK. Everything else passes through to the host.
+std::span<const ValueRow> FamilyRows();
+std::span<const ValueRow> SocketTypeRows();
+// SOCK_NONBLOCK / SOCK_CLOEXEC -> WSK_FLAG_LX_* extension flags.
+std::span<const ValueRow> SocketTypeFlagRows();
+std::span<const ValueRow> ProtocolRows();
+
+// Windows family for a Linux one, or 0 when the family does not use WSK.
+uint16_t WsFamily(int linux_family);
+int LinuxFamily(uint16_t ws_family);
+
+// MSG_* flags. Each Linux flag maps to a WSK flag (documented bit) or an
+// lxwsk extension bit, separately for the send and the receive side; a 0
+// means the syscalls layer handles the flag itself (MSG_NOSIGNAL).
+struct MsgFlagRow {
+  int linux_flag;
+  uint32_t wsk_send;
+  uint32_t wsk_receive;
+  const char* name;
+  const char* note;
+};
+std::span<const MsgFlagRow> MsgFlagRows();
+
+// Receive-side result flags (msg_flags): Windows WS_MSG_* -> Linux.
+std::span<const ValueRow> MsgResultFlagRows();
+
+// Byte-wise lookup tables built from MsgFlagRows (4 loads, no branches).
+uint32_t WskSendFlags(int linux_flags);
+uint32_t WskReceiveFlags(int linux_flags);
+int LinuxSendFlags(uint32_t wsk_flags);
+int LinuxReceiveFlags(uint32_t wsk_flags);
+int LinuxResultFlags(uint32_t ws_msg_flags);
+uint32_t WsResultFlags(int linux_msg_flags);
+
+}  // namespace lx
+
+#endif  // LXWSK_TABLES_SOCKET_TABLES_H_

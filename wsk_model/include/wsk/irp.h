@@ -1,0 +1,143 @@
+// I/O request packets, memory descriptors and WSK_BUF, modelled on the
+// Windows kernel's (MS Learn "Using IRPs with Winsock Kernel Functions").
+//
+// An IRP may live on the caller's stack (the preload path completes every
+// request before returning) or on the heap (in-process clients whose requests
+// pend and complete on the provider's Boost.Asio thread). Completion and
+// cancellation follow the Windows rules: the IRP is always completed exactly
+// once; a cancel routine and completion race through one atomic exchange.
+// Nothing here allocates, except IoAllocateIrp.
+#ifndef LXWSK_WSK_IRP_H_
+#define LXWSK_WSK_IRP_H_
+
+#include <atomic>
+#include <cstdint>
+
+#include "wsk/ntstatus.h"
+#include "wsk/ws_types.h"
+
+namespace wsk {
+
+struct IRP;
+using PIRP = IRP*;
+
+struct IO_STATUS_BLOCK {
+  NTSTATUS Status;
+  // Byte count, or a PWSK_SOCKET for WskSocket/WskAccept/WskSocketConnect.
+  uintptr_t Information;
+};
+
+// Completion routine: returns STATUS_MORE_PROCESSING_REQUIRED when the
+// caller keeps ownership of the IRP (always, for IRPs it allocated).
+using PIO_COMPLETION_ROUTINE = NTSTATUS (*)(void* device_object, PIRP irp,
+                                            void* context);
+using PDRIVER_CANCEL = void (*)(void* device_object, PIRP irp);
+
+inline constexpr int kNoRequestorHandle = -1;
+// WskCloseSocket only: the caller already disposed of the host handle (the
+// program's dup2 replaced it), so the provider frees the socket alone.
+inline constexpr int kHandleAlreadyClosed = -2;
+
+struct IRP {
+  IO_STATUS_BLOCK IoStatus;
+  bool PendingReturned;
+  std::atomic<bool> Cancel;
+  std::atomic<PDRIVER_CANCEL> CancelRoutine;
+  PIO_COMPLETION_ROUTINE CompletionRoutine;
+  void* CompletionContext;
+  // Provider-private slot while the IRP is pending (like DriverContext).
+  void* DriverContext;
+  // lxwsk: the host handle the request came in through, the analogue of an
+  // IRP's Tail.Overlay.OriginalFileObject. The preload path sets it to the
+  // program's fd so that a request uses exactly the descriptor the program
+  // named, even when several fds (dup) share one socket.
+  int RequestorHandle;
+};
+
+// Prepares an IRP for (re)use: IoReuseIrp with a requestor handle.
+inline void IoReuseIrp(PIRP irp, int requestor_handle = kNoRequestorHandle) {
+  irp->IoStatus.Status = STATUS_PENDING;
+  irp->IoStatus.Information = 0;
+  irp->PendingReturned = false;
+  irp->Cancel.store(false, std::memory_order_relaxed);
+  irp->CancelRoutine.store(nullptr, std::memory_order_relaxed);
+  irp->CompletionRoutine = nullptr;
+  irp->CompletionContext = nullptr;
+  irp->DriverContext = nullptr;
+  irp->RequestorHandle = requestor_handle;
+}
+
+PIRP IoAllocateIrp();
+void IoFreeIrp(PIRP irp);
+
+// The three Invoke flags of the Windows call are implied TRUE (WSK requires
+// it for client-allocated IRPs).
+inline void IoSetCompletionRoutine(PIRP irp, PIO_COMPLETION_ROUTINE routine,
+                                   void* context) {
+  irp->CompletionRoutine = routine;
+  irp->CompletionContext = context;
+}
+
+// Provider side: installs (or with nullptr clears) the cancel routine and
+// returns the previous one.
+inline PDRIVER_CANCEL IoSetCancelRoutine(PIRP irp, PDRIVER_CANCEL routine) {
+  return irp->CancelRoutine.exchange(routine, std::memory_order_acq_rel);
+}
+
+// Requests cancellation; returns true when a cancel routine was called.
+bool IoCancelIrp(PIRP irp);
+
+// Provider side: records the final status and runs the completion routine.
+void IoCompleteRequest(PIRP irp, NTSTATUS status, uintptr_t information);
+
+// Memory descriptor list analogue: one virtually contiguous, locked range.
+// A user-mode model has no pages to lock; the chain of (address, count)
+// ranges is what a WSK provider reads through MmGetSystemAddressForMdlSafe.
+struct MDL {
+  MDL* Next;
+  void* StartVa;
+  ULONG ByteOffset;
+  ULONG ByteCount;
+};
+using PMDL = MDL*;
+
+inline void* MmGetMdlVirtualAddress(const MDL* mdl) {
+  return static_cast<char*>(mdl->StartVa) + mdl->ByteOffset;
+}
+
+// WSK_BUF: data begins Offset bytes into the first MDL and runs Length
+// bytes across the chain.
+struct WSK_BUF {
+  PMDL Mdl;
+  ULONG Offset;
+  SIZE_T Length;
+};
+using PWSK_BUF = WSK_BUF*;
+
+struct WSK_BUF_LIST {
+  WSK_BUF_LIST* Next;
+  WSK_BUF Buffer;
+};
+
+struct WSK_DATA_INDICATION {
+  WSK_DATA_INDICATION* Next;
+  WSK_BUF Buffer;
+};
+
+struct CMSGHDR {
+  SIZE_T cmsg_len;
+  int cmsg_level;
+  int cmsg_type;
+};
+
+struct WSK_DATAGRAM_INDICATION {
+  WSK_DATAGRAM_INDICATION* Next;
+  WSK_BUF Buffer;
+  CMSGHDR* ControlInfo;
+  ULONG ControlInfoLength;
+  PSOCKADDR RemoteAddress;
+};
+
+}  // namespace wsk
+
+#endif  // LXWSK_WSK_IRP_H_

@@ -1,0 +1,157 @@
+// The WSK provider: the provider dispatch and every category's socket
+// dispatch, implemented over a HostStack.
+//
+// One concrete class overrides the five category tables: a function such as
+// WskBind with the same signature in several tables is one override, and a
+// socket's WSK_SOCKET::Dispatch points at the sub-object of its category.
+// Requests on WSK_FLAG_LX_INLINE sockets complete in the calling thread; on
+// other sockets a request that would block pends and completes on the host
+// stack's I/O thread (Boost.Asio), like an IRP completed by tcpip.sys.
+#ifndef LXWSK_WSK_PROVIDER_H_
+#define LXWSK_WSK_PROVIDER_H_
+
+#include <atomic>
+#include <cstdint>
+
+#include "absl/synchronization/mutex.h"
+#include "wsk/host_stack.h"
+#include "wsk/wsk.h"
+
+namespace wsk {
+
+class Provider;
+
+}  // namespace wsk
+
+// Provider-defined client object (opaque to clients, as in WSK).
+struct wsk::WSK_CLIENT {
+  Provider* provider;
+  std::atomic<int> open_sockets{0};
+};
+
+namespace wsk {
+
+struct AsyncSocketState;
+
+// A provider socket. WSK_SOCKET comes first so PWSK_SOCKET converts back.
+struct ModelSocket {
+  WSK_SOCKET wsk;
+  WSK_CLIENT* client;
+  HostHandle handle;
+  ULONG category;
+  ADDRESS_FAMILY family;
+  USHORT type;
+  ULONG protocol;
+  bool inline_mode;
+  std::atomic<bool> bound{false};
+  std::atomic<bool> listening{false};
+  int backlog = 4096;
+  // Client event interface (async sockets only).
+  void* context = nullptr;
+  const void* client_dispatch = nullptr;
+  std::atomic<ULONG> event_mask{0};
+  AsyncSocketState* async = nullptr;
+};
+
+inline ModelSocket* ToModel(PWSK_SOCKET s) {
+  return reinterpret_cast<ModelSocket*>(s);
+}
+
+// lxwsk option on WskControlSocket(WskSetOption, WS_SOL_SOCKET): the backlog
+// WskListen will use (WSK has no backlog; Linux listen() takes one).
+inline constexpr ULONG SO_LXWSK_LISTEN_BACKLOG = WSK_SO_BASE + 0x40;
+
+class Provider final : public WskProviderDispatch,
+                       public WskProviderListenDispatch,
+                       public WskProviderDatagramDispatch,
+                       public WskProviderStreamDispatch {
+ public:
+  explicit Provider(HostStack& host) : host_(host) {}
+
+  HostStack& host() { return host_; }
+  const void* DispatchFor(ULONG category) const;
+
+  // WskProviderDispatch
+  NTSTATUS WskSocket(PWSK_CLIENT Client, ADDRESS_FAMILY AddressFamily,
+                     USHORT SocketType, ULONG Protocol, ULONG Flags,
+                     void* SocketContext, const void* Dispatch,
+                     void* OwningProcess, void* OwningThread,
+                     void* SecurityDescriptor, PIRP Irp) override;
+  NTSTATUS WskSocketConnect(PWSK_CLIENT Client, USHORT SocketType,
+                            ULONG Protocol, const SOCKADDR* LocalAddress,
+                            const SOCKADDR* RemoteAddress, ULONG Flags,
+                            void* SocketContext,
+                            const WSK_CLIENT_CONNECTION_DISPATCH* Dispatch,
+                            void* OwningProcess, void* OwningThread,
+                            void* SecurityDescriptor, PIRP Irp) override;
+  NTSTATUS WskControlClient(PWSK_CLIENT Client, ULONG ControlCode,
+                            SIZE_T InputSize, const void* InputBuffer,
+                            SIZE_T OutputSize, void* OutputBuffer,
+                            SIZE_T* OutputSizeReturned, PIRP Irp) override;
+  NTSTATUS WskLxAdoptSocket(PWSK_CLIENT Client, int HostHandle,
+                            ADDRESS_FAMILY AddressFamily, USHORT SocketType,
+                            ULONG Protocol, ULONG Flags, PIRP Irp) override;
+
+  // Socket dispatch (all categories).
+  NTSTATUS WskControlSocket(PWSK_SOCKET Socket,
+                            WSK_CONTROL_SOCKET_TYPE RequestType,
+                            ULONG ControlCode, ULONG Level, SIZE_T InputSize,
+                            const void* InputBuffer, SIZE_T OutputSize,
+                            void* OutputBuffer, SIZE_T* OutputSizeReturned,
+                            PIRP Irp) override;
+  NTSTATUS WskCloseSocket(PWSK_SOCKET Socket, PIRP Irp) override;
+  NTSTATUS WskBind(PWSK_SOCKET Socket, const SOCKADDR* LocalAddress,
+                   ULONG Flags, PIRP Irp) override;
+  NTSTATUS WskListen(PWSK_SOCKET Socket, PIRP Irp) override;
+  NTSTATUS WskAccept(PWSK_SOCKET ListenSocket, ULONG Flags,
+                     void* AcceptSocketContext,
+                     const WSK_CLIENT_CONNECTION_DISPATCH* Dispatch,
+                     PSOCKADDR LocalAddress, PSOCKADDR RemoteAddress,
+                     PIRP Irp) override;
+  NTSTATUS WskConnect(PWSK_SOCKET Socket, const SOCKADDR* RemoteAddress,
+                      ULONG Flags, PIRP Irp) override;
+  NTSTATUS WskGetLocalAddress(PWSK_SOCKET Socket, PSOCKADDR LocalAddress,
+                              PIRP Irp) override;
+  NTSTATUS WskGetRemoteAddress(PWSK_SOCKET Socket, PSOCKADDR RemoteAddress,
+                               PIRP Irp) override;
+  NTSTATUS WskSend(PWSK_SOCKET Socket, PWSK_BUF Buffer, ULONG Flags,
+                   PIRP Irp) override;
+  NTSTATUS WskReceive(PWSK_SOCKET Socket, PWSK_BUF Buffer, ULONG Flags,
+                      PIRP Irp) override;
+  NTSTATUS WskDisconnect(PWSK_SOCKET Socket, PWSK_BUF Buffer, ULONG Flags,
+                         PIRP Irp) override;
+  NTSTATUS WskSendTo(PWSK_SOCKET Socket, PWSK_BUF Buffer, ULONG Flags,
+                     const SOCKADDR* RemoteAddress, ULONG ControlInfoLength,
+                     const CMSGHDR* ControlInfo, PIRP Irp) override;
+  NTSTATUS WskReceiveFrom(PWSK_SOCKET Socket, PWSK_BUF Buffer, ULONG Flags,
+                          PSOCKADDR RemoteAddress, ULONG* ControlLength,
+                          CMSGHDR* ControlInfo, ULONG* ControlFlags,
+                          PIRP Irp) override;
+
+ private:
+  friend struct AsyncSocketState;
+  ModelSocket* NewSocket(WSK_CLIENT* client, HostHandle h, ULONG category,
+                         ADDRESS_FAMILY family, USHORT type, ULONG protocol,
+                         bool inline_mode);
+  void FreeSocket(ModelSocket* s);
+  NTSTATUS EnableEvents(ModelSocket* s, ULONG mask);
+  NTSTATUS AcceptOnce(ModelSocket* s, ULONG lx_flags, void* context,
+                      const WSK_CLIENT_CONNECTION_DISPATCH* dispatch,
+                      PSOCKADDR local, PSOCKADDR remote, PIRP irp);
+
+  HostStack& host_;
+};
+
+// Completes `irp` and returns `status`, the WSK convention for a request
+// that finished before the call returned.
+inline NTSTATUS CompleteNow(PIRP irp, NTSTATUS status, uintptr_t info) {
+  IoCompleteRequest(irp, status, info);
+  return status;
+}
+
+// The process's default provider over PosixHostStack().
+Provider& DefaultProvider();
+
+}  // namespace wsk
+
+#endif  // LXWSK_WSK_PROVIDER_H_

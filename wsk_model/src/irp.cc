@@ -1,0 +1,31 @@
+#include "wsk/irp.h"
+
+namespace wsk {
+
+PIRP IoAllocateIrp() {
+  PIRP irp = new IRP;
+  IoReuseIrp(irp);
+  return irp;
+}
+
+void IoFreeIrp(PIRP irp) { delete irp; }
+
+bool IoCancelIrp(PIRP irp) {
+  irp->Cancel.store(true, std::memory_order_release);
+  // Whoever swaps the routine out owns the IRP: the provider when it
+  // completes, or the cancel routine here.
+  PDRIVER_CANCEL routine = IoSetCancelRoutine(irp, nullptr);
+  if (routine == nullptr) return false;
+  routine(nullptr, irp);
+  return true;
+}
+
+void IoCompleteRequest(PIRP irp, NTSTATUS status, uintptr_t information) {
+  irp->IoStatus.Status = status;
+  irp->IoStatus.Information = information;
+  if (irp->CompletionRoutine != nullptr) {
+    irp->CompletionRoutine(nullptr, irp, irp->CompletionContext);
+  }
+}
+
+}  // namespace wsk

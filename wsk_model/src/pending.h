@@ -1,0 +1,31 @@
+// Pending requests of non-inline sockets: park an IRP until the host handle
+// is ready, retry one attempt, complete on the host stack's I/O thread.
+// Cancellation follows the Windows pattern: whoever swaps the IRP's cancel
+// routine out owns completion.
+#ifndef LXWSK_WSK_SRC_PENDING_H_
+#define LXWSK_WSK_SRC_PENDING_H_
+
+#include <functional>
+
+#include "wsk/host_stack.h"
+#include "wsk/provider.h"
+
+namespace wsk {
+
+using Attempt = std::function<HostResult()>;
+
+// Completes `irp` with `first` unless the socket pends requests and `first`
+// says "would block" (and the caller did not ask for DONTWAIT); then parks
+// `retry` and returns STATUS_PENDING.
+NTSTATUS PendOrComplete(HostStack& host, const ModelSocket* s, PIRP irp,
+                        HostWait what, bool dont_wait, HostResult first,
+                        Attempt retry);
+
+// Event callbacks (WSK_EVENT_*): arm the host waits that deliver them.
+void ArmAcceptEvent(Provider& p, ModelSocket* s);
+void ArmReceiveEvent(Provider& p, ModelSocket* s);
+void ArmReceiveFromEvent(Provider& p, ModelSocket* s);
+
+}  // namespace wsk
+
+#endif  // LXWSK_WSK_SRC_PENDING_H_

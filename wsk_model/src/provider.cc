@@ -1,0 +1,548 @@
+// Provider dispatch and socket dispatch. Each function follows its MS Learn
+// contract (shared/reference/wsk-api.md): the IRP is always completed; the
+// return value is STATUS_PENDING or the status the IRP completed with.
+#include "wsk/provider.h"
+
+#include <cstring>
+
+#include "pending.h"
+
+namespace wsk {
+namespace {
+
+constexpr bool IsConnectionLike(ULONG c) {
+  return c == WSK_FLAG_CONNECTION_SOCKET || c == WSK_FLAG_STREAM_SOCKET;
+}
+
+inline HostHandle HandleFor(const ModelSocket* s, PIRP irp) {
+  return irp->RequestorHandle >= 0 ? irp->RequestorHandle : s->handle;
+}
+
+}  // namespace
+
+const void* Provider::DispatchFor(ULONG category) const {
+  switch (category) {
+    case WSK_FLAG_BASIC_SOCKET:
+      return static_cast<const WskProviderBasicDispatch*>(
+          static_cast<const WskProviderListenDispatch*>(this));
+    case WSK_FLAG_LISTEN_SOCKET:
+      return static_cast<const WskProviderListenDispatch*>(this);
+    case WSK_FLAG_DATAGRAM_SOCKET:
+      return static_cast<const WskProviderDatagramDispatch*>(this);
+    case WSK_FLAG_CONNECTION_SOCKET:
+      return static_cast<const WskProviderConnectionDispatch*>(
+          static_cast<const WskProviderStreamDispatch*>(this));
+    case WSK_FLAG_STREAM_SOCKET:
+      return static_cast<const WskProviderStreamDispatch*>(this);
+    default:
+      return nullptr;
+  }
+}
+
+ModelSocket* Provider::NewSocket(WSK_CLIENT* client, HostHandle h,
+                                 ULONG category, ADDRESS_FAMILY family,
+                                 USHORT type, ULONG protocol,
+                                 bool inline_mode) {
+  auto* s = new ModelSocket;
+  s->wsk.Dispatch = DispatchFor(category);
+  s->client = client;
+  s->handle = h;
+  s->category = category;
+  s->family = family;
+  s->type = type;
+  s->protocol = protocol;
+  s->inline_mode = inline_mode;
+  if (client != nullptr) client->open_sockets.fetch_add(1);
+  return s;
+}
+
+void Provider::FreeSocket(ModelSocket* s) {
+  if (s->client != nullptr) s->client->open_sockets.fetch_sub(1);
+  delete s;
+}
+
+NTSTATUS Provider::WskSocket(PWSK_CLIENT Client, ADDRESS_FAMILY AddressFamily,
+                             USHORT SocketType, ULONG Protocol, ULONG Flags,
+                             void* SocketContext, const void* Dispatch,
+                             void* /*OwningProcess*/, void* /*OwningThread*/,
+                             void* /*SecurityDescriptor*/, PIRP Irp) {
+  const ULONG category = Flags & WSK_SOCKET_CATEGORY_MASK;
+  if (DispatchFor(category) == nullptr ||
+      (Flags & ~(WSK_SOCKET_CATEGORY_MASK | WSK_FLAG_LX_INLINE |
+                 WSK_FLAG_LX_NONBLOCK | WSK_FLAG_LX_CLOEXEC)) != 0) {
+    return CompleteNow(Irp, STATUS_INVALID_PARAMETER, 0);
+  }
+  if (AddressFamily != WS_AF_INET && AddressFamily != WS_AF_INET6) {
+    return CompleteNow(Irp, STATUS_INVALID_PARAMETER_2, 0);
+  }
+  const bool stream_category = category == WSK_FLAG_LISTEN_SOCKET ||
+                               category == WSK_FLAG_CONNECTION_SOCKET ||
+                               category == WSK_FLAG_STREAM_SOCKET;
+  if (stream_category && SocketType != WS_SOCK_STREAM) {
+    return CompleteNow(Irp, STATUS_INVALID_PARAMETER_3, 0);
+  }
+  const bool inline_mode = (Flags & WSK_FLAG_LX_INLINE) != 0;
+  // Pending requests need a non-blocking host handle.
+  ULONG host_flags = Flags & (WSK_FLAG_LX_NONBLOCK | WSK_FLAG_LX_CLOEXEC);
+  if (!inline_mode) host_flags |= WSK_FLAG_LX_NONBLOCK | WSK_FLAG_LX_CLOEXEC;
+  HostResult r = host_.Socket(AddressFamily, SocketType, Protocol, host_flags);
+  if (!NT_SUCCESS(r.status)) return CompleteNow(Irp, r.status, 0);
+  ModelSocket* s =
+      NewSocket(Client, static_cast<HostHandle>(r.information), category,
+                AddressFamily, SocketType, Protocol, inline_mode);
+  s->context = SocketContext;
+  s->client_dispatch = Dispatch;
+  return CompleteNow(Irp, STATUS_SUCCESS, reinterpret_cast<uintptr_t>(s));
+}
+
+NTSTATUS Provider::WskSocketConnect(
+    PWSK_CLIENT Client, USHORT SocketType, ULONG Protocol,
+    const SOCKADDR* LocalAddress, const SOCKADDR* RemoteAddress, ULONG Flags,
+    void* SocketContext, const WSK_CLIENT_CONNECTION_DISPATCH* Dispatch,
+    void* OwningProcess, void* OwningThread, void* SecurityDescriptor,
+    PIRP Irp) {
+  if (LocalAddress == nullptr || RemoteAddress == nullptr || Flags != 0 ||
+      LocalAddress->sa_family != RemoteAddress->sa_family) {
+    return CompleteNow(Irp, STATUS_INVALID_PARAMETER, 0);
+  }
+  // Create, bind and connect, each step a request of its own; the final
+  // status is the caller's. A failed step closes the socket again.
+  IRP step;
+  IoReuseIrp(&step);
+  NTSTATUS st = WskSocket(Client, LocalAddress->sa_family, SocketType,
+                          Protocol, WSK_FLAG_CONNECTION_SOCKET, SocketContext,
+                          Dispatch, OwningProcess, OwningThread,
+                          SecurityDescriptor, &step);
+  if (!NT_SUCCESS(st)) return CompleteNow(Irp, st, 0);
+  auto* sock = reinterpret_cast<PWSK_SOCKET>(step.IoStatus.Information);
+  IoReuseIrp(&step);
+  st = WskBind(sock, LocalAddress, 0, &step);
+  if (NT_SUCCESS(st)) {
+    ModelSocket* s = ToModel(sock);
+    // Connect completes the caller's IRP; on success it carries the socket.
+    HostHandle h = s->handle;
+    NTSTATUS first = host_.Connect(h, RemoteAddress);
+    HostResult r{first, 0};
+    if (first == STATUS_DEVICE_NOT_READY) r.status = STATUS_DEVICE_NOT_READY;
+    HostStack* host = &host_;
+    Provider* self = this;
+    auto retry = [host, self, h, sock]() -> HostResult {
+      NTSTATUS res = host->ConnectResult(h);
+      if (NT_SUCCESS(res)) return {res, reinterpret_cast<uintptr_t>(sock)};
+      if (res != STATUS_DEVICE_NOT_READY) {
+        IRP close;
+        IoReuseIrp(&close);
+        self->WskCloseSocket(sock, &close);
+      }
+      return {res, 0};
+    };
+    if (NT_SUCCESS(first)) r.information = reinterpret_cast<uintptr_t>(sock);
+    if (!NT_SUCCESS(first) && first != STATUS_DEVICE_NOT_READY) {
+      IoReuseIrp(&step);
+      WskCloseSocket(sock, &step);
+      return CompleteNow(Irp, first, 0);
+    }
+    return PendOrComplete(host_, s, Irp, HostWait::kWritable, false, r, retry);
+  }
+  IRP close;
+  IoReuseIrp(&close);
+  WskCloseSocket(sock, &close);
+  return CompleteNow(Irp, st, 0);
+}
+
+NTSTATUS Provider::WskControlClient(PWSK_CLIENT, ULONG ControlCode, SIZE_T,
+                                    const void*, SIZE_T OutputSize,
+                                    void* OutputBuffer,
+                                    SIZE_T* OutputSizeReturned, PIRP Irp) {
+  // WSK_TRANSPORT_LIST_QUERY (2): IPv4/IPv6 TCP and UDP transports.
+  constexpr ULONG kTransportListQuery = 2;
+  if (ControlCode != kTransportListQuery || Irp != nullptr) {
+    if (Irp != nullptr) return CompleteNow(Irp, STATUS_NOT_SUPPORTED, 0);
+    return STATUS_NOT_SUPPORTED;
+  }
+  struct WSK_TRANSPORT {
+    USHORT Version;
+    USHORT SocketType;
+    ULONG Protocol;
+    ADDRESS_FAMILY AddressFamily;
+    uint8_t ProviderId[16];
+  };
+  const WSK_TRANSPORT list[] = {
+      {MAKE_WSK_VERSION(1, 0), WS_SOCK_STREAM, WS_IPPROTO_TCP, WS_AF_INET, {}},
+      {MAKE_WSK_VERSION(1, 0), WS_SOCK_DGRAM, WS_IPPROTO_UDP, WS_AF_INET, {}},
+      {MAKE_WSK_VERSION(1, 0), WS_SOCK_STREAM, WS_IPPROTO_TCP, WS_AF_INET6, {}},
+      {MAKE_WSK_VERSION(1, 0), WS_SOCK_DGRAM, WS_IPPROTO_UDP, WS_AF_INET6, {}},
+  };
+  if (OutputSizeReturned != nullptr) *OutputSizeReturned = sizeof(list);
+  if (OutputSize < sizeof(list) || OutputBuffer == nullptr) {
+    return STATUS_BUFFER_TOO_SMALL;
+  }
+  memcpy(OutputBuffer, list, sizeof(list));
+  return STATUS_SUCCESS;
+}
+
+NTSTATUS Provider::WskLxAdoptSocket(PWSK_CLIENT Client, int HostHandle,
+                                    ADDRESS_FAMILY AddressFamily,
+                                    USHORT SocketType, ULONG Protocol,
+                                    ULONG Flags, PIRP Irp) {
+  const ULONG category = Flags & WSK_SOCKET_CATEGORY_MASK;
+  if (DispatchFor(category) == nullptr || HostHandle < 0) {
+    return CompleteNow(Irp, STATUS_INVALID_PARAMETER, 0);
+  }
+  ModelSocket* s =
+      NewSocket(Client, HostHandle, category, AddressFamily, SocketType,
+                Protocol, (Flags & WSK_FLAG_LX_INLINE) != 0);
+  // The host knows whether the inherited socket was bound.
+  SOCKADDR_IN6 local{};
+  HostResult r = host_.GetLocalAddress(HostHandle, reinterpret_cast<PSOCKADDR>(&local));
+  s->bound = NT_SUCCESS(r.status) && local.sin6_port != 0;
+  return CompleteNow(Irp, STATUS_SUCCESS, reinterpret_cast<uintptr_t>(s));
+}
+
+NTSTATUS Provider::WskControlSocket(PWSK_SOCKET Socket,
+                                    WSK_CONTROL_SOCKET_TYPE RequestType,
+                                    ULONG ControlCode, ULONG Level,
+                                    SIZE_T InputSize, const void* InputBuffer,
+                                    SIZE_T OutputSize, void* OutputBuffer,
+                                    SIZE_T* OutputSizeReturned, PIRP Irp) {
+  ModelSocket* s = ToModel(Socket);
+  HostHandle h = Irp != nullptr ? HandleFor(s, Irp) : s->handle;
+  HostResult r{STATUS_SUCCESS, 0};
+  if (RequestType == WskSetOption && Level == WS_SOL_SOCKET &&
+      ControlCode == SO_WSK_EVENT_CALLBACK) {
+    // Enabling takes no IRP (MS Learn "SO_WSK_EVENT_CALLBACK").
+    if (InputSize < sizeof(WSK_EVENT_CALLBACK_CONTROL) ||
+        InputBuffer == nullptr || Irp != nullptr) {
+      return Irp ? CompleteNow(Irp, STATUS_INVALID_PARAMETER, 0)
+                 : STATUS_INVALID_PARAMETER;
+    }
+    const auto* ctl = static_cast<const WSK_EVENT_CALLBACK_CONTROL*>(InputBuffer);
+    return EnableEvents(s, ctl->EventMask);
+  }
+  if (RequestType == WskSetOption && Level == WS_SOL_SOCKET &&
+      ControlCode == SO_LXWSK_LISTEN_BACKLOG) {
+    if (InputSize < sizeof(int) || InputBuffer == nullptr) {
+      r.status = STATUS_INVALID_PARAMETER;
+    } else {
+      memcpy(&s->backlog, InputBuffer, sizeof(int));
+    }
+  } else if (RequestType == WskSetOption) {
+    r = host_.SetOption(h, Level, ControlCode, InputBuffer, InputSize);
+  } else if (RequestType == WskGetOption) {
+    r = host_.GetOption(h, Level, ControlCode, OutputBuffer, OutputSize);
+  } else if (RequestType == WskIoctl) {
+    switch (ControlCode) {
+      case SIO_WSK_SET_REMOTE_ADDRESS:
+        if (s->category != WSK_FLAG_DATAGRAM_SOCKET || InputBuffer == nullptr) {
+          r.status = STATUS_INVALID_PARAMETER;
+        } else {
+          r.status = host_.Connect(h, static_cast<const SOCKADDR*>(InputBuffer));
+        }
+        break;
+      case SIO_WSK_QUERY_IDEAL_SEND_BACKLOG:
+        r = host_.GetOption(h, WS_SOL_SOCKET, WS_SO_SNDBUF, OutputBuffer,
+                            OutputSize);
+        break;
+      case SIO_WSK_QUERY_RECEIVE_BACKLOG:
+        r = host_.Ioctl(h, WS_FIONREAD, nullptr, 0, OutputBuffer, OutputSize);
+        break;
+      case WS_FIONBIO:
+        // A pending-capable socket's host handle must stay non-blocking;
+        // WSK clients have no blocking mode to switch.
+        if (!s->inline_mode) break;
+        [[fallthrough]];
+      default:
+        r = host_.Ioctl(h, ControlCode, InputBuffer, InputSize, OutputBuffer,
+                        OutputSize);
+    }
+  } else {
+    r.status = STATUS_INVALID_PARAMETER;
+  }
+  if (OutputSizeReturned != nullptr) *OutputSizeReturned = r.information;
+  if (Irp == nullptr) return r.status;
+  return CompleteNow(Irp, r.status, r.information);
+}
+
+NTSTATUS Provider::WskCloseSocket(PWSK_SOCKET Socket, PIRP Irp) {
+  ModelSocket* s = ToModel(Socket);
+  NTSTATUS st = STATUS_SUCCESS;
+  if (s->inline_mode) {
+    if (Irp->RequestorHandle != kHandleAlreadyClosed) {
+      st = host_.Close(HandleFor(s, Irp));
+    }
+    FreeSocket(s);
+    return CompleteNow(Irp, st, 0);
+  }
+  // Cancel everything parked on the handle; the cancelled requests complete
+  // on the I/O thread before the socket goes (AsyncWait runs in order).
+  s->event_mask.store(0);
+  HostHandle h = s->handle;
+  host_.CancelWaits(h);
+  Irp->PendingReturned = true;
+  HostStack* host = &host_;
+  // Two hops: the cancellations queued by CancelWaits run between them.
+  host_.Post([this, host, s, h, Irp] {
+    host->Post([this, host, s, h, Irp] {
+      NTSTATUS cst = host->Close(h);
+      FreeSocket(s);
+      IoCompleteRequest(Irp, cst, 0);
+    });
+  });
+  return STATUS_PENDING;
+}
+
+NTSTATUS Provider::WskBind(PWSK_SOCKET Socket, const SOCKADDR* LocalAddress,
+                           ULONG Flags, PIRP Irp) {
+  ModelSocket* s = ToModel(Socket);
+  if ((Flags & WSK_FLAG_LX_IMPLICIT_BIND) != 0) {
+    s->bound = true;
+    return CompleteNow(Irp, STATUS_SUCCESS, 0);
+  }
+  if (LocalAddress == nullptr || Flags != 0) {
+    return CompleteNow(Irp, STATUS_INVALID_PARAMETER, 0);
+  }
+  NTSTATUS st = host_.Bind(HandleFor(s, Irp), LocalAddress);
+  if (NT_SUCCESS(st)) {
+    s->bound = true;
+    // "For a listening socket, WskBind also starts listening" (MS Learn).
+    if (s->category == WSK_FLAG_LISTEN_SOCKET) {
+      st = host_.Listen(HandleFor(s, Irp), s->backlog);
+      if (NT_SUCCESS(st)) s->listening = true;
+    }
+  }
+  return CompleteNow(Irp, st, 0);
+}
+
+NTSTATUS Provider::WskListen(PWSK_SOCKET Socket, PIRP Irp) {
+  ModelSocket* s = ToModel(Socket);
+  if (s->category != WSK_FLAG_STREAM_SOCKET) {
+    return CompleteNow(Irp, STATUS_NOT_SUPPORTED, 0);
+  }
+  if (!s->bound) return CompleteNow(Irp, STATUS_INVALID_DEVICE_STATE, 0);
+  NTSTATUS st = host_.Listen(HandleFor(s, Irp), s->backlog);
+  if (NT_SUCCESS(st)) {
+    s->listening = true;
+    if (!s->inline_mode && (s->event_mask.load() & WSK_EVENT_ACCEPT) != 0) {
+      ArmAcceptEvent(*this, s);
+    }
+  }
+  return CompleteNow(Irp, st, 0);
+}
+
+NTSTATUS Provider::AcceptOnce(ModelSocket* s, ULONG lx_flags, void* context,
+                              const WSK_CLIENT_CONNECTION_DISPATCH* dispatch,
+                              PSOCKADDR local, PSOCKADDR remote, PIRP irp) {
+  HostHandle h = HandleFor(s, irp);
+  if (!s->inline_mode) lx_flags |= WSK_FLAG_LX_NONBLOCK | WSK_FLAG_LX_CLOEXEC;
+  auto attempt = [this, s, h, lx_flags, context, dispatch, local,
+                  remote]() -> HostResult {
+    HostResult r = host_.Accept(h, remote, lx_flags);
+    if (!NT_SUCCESS(r.status)) return r;
+    auto nh = static_cast<HostHandle>(r.information);
+    if (local != nullptr) host_.GetLocalAddress(nh, local);
+    ModelSocket* a = NewSocket(s->client, nh, WSK_FLAG_CONNECTION_SOCKET,
+                               s->family, s->type, s->protocol, s->inline_mode);
+    a->context = context;
+    a->client_dispatch = dispatch;
+    return {STATUS_SUCCESS, reinterpret_cast<uintptr_t>(a)};
+  };
+  HostResult first = attempt();
+  return PendOrComplete(host_, s, irp, HostWait::kReadable, false, first,
+                        attempt);
+}
+
+NTSTATUS Provider::WskAccept(PWSK_SOCKET ListenSocket, ULONG Flags,
+                             void* AcceptSocketContext,
+                             const WSK_CLIENT_CONNECTION_DISPATCH* Dispatch,
+                             PSOCKADDR LocalAddress, PSOCKADDR RemoteAddress,
+                             PIRP Irp) {
+  ModelSocket* s = ToModel(ListenSocket);
+  if ((Flags & ~WSK_FLAG_LX_MASK) != 0 ||
+      (s->category != WSK_FLAG_LISTEN_SOCKET &&
+       s->category != WSK_FLAG_STREAM_SOCKET)) {
+    return CompleteNow(Irp, STATUS_INVALID_PARAMETER, 0);
+  }
+  return AcceptOnce(s, Flags & (WSK_FLAG_LX_NONBLOCK | WSK_FLAG_LX_CLOEXEC),
+                    AcceptSocketContext, Dispatch, LocalAddress,
+                    RemoteAddress, Irp);
+}
+
+NTSTATUS Provider::WskConnect(PWSK_SOCKET Socket, const SOCKADDR* RemoteAddress,
+                              ULONG Flags, PIRP Irp) {
+  ModelSocket* s = ToModel(Socket);
+  if (RemoteAddress == nullptr || Flags != 0 || !IsConnectionLike(s->category)) {
+    return CompleteNow(Irp, STATUS_INVALID_PARAMETER, 0);
+  }
+  // "The socket must be bound before WskConnect" (wine: INVALID_DEVICE_STATE).
+  if (!s->bound) return CompleteNow(Irp, STATUS_INVALID_DEVICE_STATE, 0);
+  HostHandle h = HandleFor(s, Irp);
+  HostResult first{host_.Connect(h, RemoteAddress), 0};
+  HostStack* host = &host_;
+  return PendOrComplete(host_, s, Irp, HostWait::kWritable, false, first,
+                        [host, h]() -> HostResult {
+                          return {host->ConnectResult(h), 0};
+                        });
+}
+
+NTSTATUS Provider::WskGetLocalAddress(PWSK_SOCKET Socket,
+                                      PSOCKADDR LocalAddress, PIRP Irp) {
+  ModelSocket* s = ToModel(Socket);
+  HostResult r = host_.GetLocalAddress(HandleFor(s, Irp), LocalAddress);
+  return CompleteNow(Irp, r.status, r.information);
+}
+
+NTSTATUS Provider::WskGetRemoteAddress(PWSK_SOCKET Socket,
+                                       PSOCKADDR RemoteAddress, PIRP Irp) {
+  ModelSocket* s = ToModel(Socket);
+  HostResult r = host_.GetRemoteAddress(HandleFor(s, Irp), RemoteAddress);
+  return CompleteNow(Irp, r.status, r.information);
+}
+
+NTSTATUS Provider::WskSend(PWSK_SOCKET Socket, PWSK_BUF Buffer, ULONG Flags,
+                           PIRP Irp) {
+  ModelSocket* s = ToModel(Socket);
+  HostHandle h = HandleFor(s, Irp);
+  HostResult first = host_.Send(h, *Buffer, Flags, nullptr, nullptr, 0);
+  if (s->inline_mode) [[likely]] {
+    return CompleteNow(Irp, first.status, first.information);
+  }
+  WSK_BUF buf = *Buffer;
+  HostStack* host = &host_;
+  return PendOrComplete(host_, s, Irp, HostWait::kWritable,
+                        (Flags & WSK_FLAG_LX_DONTWAIT) != 0, first,
+                        [host, h, buf, Flags]() {
+                          return host->Send(h, buf, Flags, nullptr, nullptr, 0);
+                        });
+}
+
+NTSTATUS Provider::WskReceive(PWSK_SOCKET Socket, PWSK_BUF Buffer, ULONG Flags,
+                              PIRP Irp) {
+  ModelSocket* s = ToModel(Socket);
+  HostHandle h = HandleFor(s, Irp);
+  HostResult first =
+      host_.Receive(h, *Buffer, Flags, nullptr, nullptr, nullptr, nullptr);
+  if (s->inline_mode) [[likely]] {
+    return CompleteNow(Irp, first.status, first.information);
+  }
+  WSK_BUF buf = *Buffer;
+  HostStack* host = &host_;
+  return PendOrComplete(
+      host_, s, Irp, HostWait::kReadable, (Flags & WSK_FLAG_LX_DONTWAIT) != 0,
+      first, [host, h, buf, Flags]() {
+        return host->Receive(h, buf, Flags, nullptr, nullptr, nullptr,
+                             nullptr);
+      });
+}
+
+NTSTATUS Provider::WskDisconnect(PWSK_SOCKET Socket, PWSK_BUF Buffer,
+                                 ULONG Flags, PIRP Irp) {
+  ModelSocket* s = ToModel(Socket);
+  HostHandle h = HandleFor(s, Irp);
+  if (Buffer != nullptr && (Flags & WSK_FLAG_ABORTIVE) != 0) {
+    return CompleteNow(Irp, STATUS_INVALID_PARAMETER, 0);
+  }
+  if (Buffer != nullptr && Buffer->Length > 0) {
+    // Final data goes out before the FIN. A short write on a non-blocking
+    // handle is reported as the request's result.
+    HostResult r = host_.Send(h, *Buffer, 0, nullptr, nullptr, 0);
+    if (!NT_SUCCESS(r.status)) return CompleteNow(Irp, r.status, 0);
+  }
+  return CompleteNow(Irp, host_.Disconnect(h, Flags), 0);
+}
+
+NTSTATUS Provider::WskSendTo(PWSK_SOCKET Socket, PWSK_BUF Buffer, ULONG Flags,
+                             const SOCKADDR* RemoteAddress,
+                             ULONG ControlInfoLength,
+                             const CMSGHDR* ControlInfo, PIRP Irp) {
+  ModelSocket* s = ToModel(Socket);
+  // "A datagram socket must be bound before WskSendTo."
+  if (!s->bound) [[unlikely]] {
+    return CompleteNow(Irp, STATUS_INVALID_DEVICE_STATE, 0);
+  }
+  HostHandle h = HandleFor(s, Irp);
+  HostResult first = host_.Send(h, *Buffer, Flags, RemoteAddress, ControlInfo,
+                                ControlInfoLength);
+  if (s->inline_mode) [[likely]] {
+    return CompleteNow(Irp, first.status, first.information);
+  }
+  WSK_BUF buf = *Buffer;
+  HostStack* host = &host_;
+  return PendOrComplete(host_, s, Irp, HostWait::kWritable,
+                        (Flags & WSK_FLAG_LX_DONTWAIT) != 0, first,
+                        [host, h, buf, Flags, RemoteAddress, ControlInfo,
+                         ControlInfoLength]() {
+                          return host->Send(h, buf, Flags, RemoteAddress,
+                                            ControlInfo, ControlInfoLength);
+                        });
+}
+
+NTSTATUS Provider::WskReceiveFrom(PWSK_SOCKET Socket, PWSK_BUF Buffer,
+                                  ULONG Flags, PSOCKADDR RemoteAddress,
+                                  ULONG* ControlLength, CMSGHDR* ControlInfo,
+                                  ULONG* ControlFlags, PIRP Irp) {
+  ModelSocket* s = ToModel(Socket);
+  HostHandle h = HandleFor(s, Irp);
+  HostResult first = host_.Receive(h, *Buffer, Flags, RemoteAddress,
+                                   ControlInfo, ControlLength, ControlFlags);
+  if (s->inline_mode) [[likely]] {
+    return CompleteNow(Irp, first.status, first.information);
+  }
+  WSK_BUF buf = *Buffer;
+  HostStack* host = &host_;
+  return PendOrComplete(
+      host_, s, Irp, HostWait::kReadable, (Flags & WSK_FLAG_LX_DONTWAIT) != 0,
+      first,
+      [host, h, buf, Flags, RemoteAddress, ControlInfo, ControlLength,
+       ControlFlags]() {
+        return host->Receive(h, buf, Flags, RemoteAddress, ControlInfo,
+                             ControlLength, ControlFlags);
+      });
+}
+
+NTSTATUS Provider::EnableEvents(ModelSocket* s, ULONG mask) {
+  if (s->inline_mode) return STATUS_NOT_SUPPORTED;
+  if ((mask & WSK_EVENT_DISABLE) != 0) {
+    s->event_mask.fetch_and(~(mask & ~WSK_EVENT_DISABLE));
+    return STATUS_SUCCESS;
+  }
+  const ULONG connection_events =
+      WSK_EVENT_RECEIVE | WSK_EVENT_DISCONNECT | WSK_EVENT_SEND_BACKLOG;
+  ULONG allowed = 0;
+  switch (s->category) {
+    case WSK_FLAG_LISTEN_SOCKET:
+    case WSK_FLAG_STREAM_SOCKET:
+      allowed = WSK_EVENT_ACCEPT | connection_events;
+      break;
+    case WSK_FLAG_CONNECTION_SOCKET:
+      allowed = connection_events;
+      break;
+    case WSK_FLAG_DATAGRAM_SOCKET:
+      allowed = WSK_EVENT_RECEIVE_FROM;
+      break;
+    default:
+      break;
+  }
+  if ((mask & ~allowed) != 0 || mask == 0) return STATUS_INVALID_PARAMETER;
+  ULONG before = s->event_mask.fetch_or(mask);
+  ULONG added = mask & ~before;
+  if ((added & WSK_EVENT_ACCEPT) != 0 && s->listening) ArmAcceptEvent(*this, s);
+  if (s->category == WSK_FLAG_CONNECTION_SOCKET) {
+    if ((added & (WSK_EVENT_RECEIVE | WSK_EVENT_DISCONNECT)) != 0 &&
+        (before & (WSK_EVENT_RECEIVE | WSK_EVENT_DISCONNECT)) == 0) {
+      ArmReceiveEvent(*this, s);
+    }
+    const auto* d =
+        static_cast<const WSK_CLIENT_CONNECTION_DISPATCH*>(s->client_dispatch);
+    if ((added & WSK_EVENT_SEND_BACKLOG) != 0 && d != nullptr &&
+        d->WskSendBacklogEvent != nullptr) {
+      int sndbuf = 0;
+      host_.GetOption(s->handle, WS_SOL_SOCKET, WS_SO_SNDBUF, &sndbuf,
+                      sizeof(sndbuf));
+      d->WskSendBacklogEvent(s->context, static_cast<SIZE_T>(sndbuf));
+    }
+  }
+  if ((added & WSK_EVENT_RECEIVE_FROM) != 0) ArmReceiveFromEvent(*this, s);
+  return STATUS_SUCCESS;
+}
+
+}  // namespace wsk
