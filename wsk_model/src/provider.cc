@@ -226,6 +226,14 @@ NTSTATUS Provider::WskControlSocket(PWSK_SOCKET Socket,
     } else {
       memcpy(&s->backlog, InputBuffer, sizeof(int));
     }
+  } else if (RequestType == WskGetOption && Level == WS_SOL_SOCKET &&
+             ControlCode == SO_LXWSK_HOST_HANDLE) {
+    if (OutputSize < sizeof(int) || OutputBuffer == nullptr) {
+      r.status = STATUS_BUFFER_TOO_SMALL;
+    } else {
+      memcpy(OutputBuffer, &s->handle, sizeof(int));
+      r.information = sizeof(int);
+    }
   } else if (RequestType == WskSetOption) {
     r = host_.SetOption(h, Level, ControlCode, InputBuffer, InputSize);
   } else if (RequestType == WskGetOption) {
@@ -239,6 +247,16 @@ NTSTATUS Provider::WskControlSocket(PWSK_SOCKET Socket,
           r.status = host_.Connect(h, static_cast<const SOCKADDR*>(InputBuffer));
         }
         break;
+      case SIO_LXWSK_SHUTDOWN: {
+        ULONG flags = 0;
+        if (InputBuffer == nullptr || InputSize < sizeof(flags)) {
+          r.status = STATUS_INVALID_PARAMETER;
+        } else {
+          memcpy(&flags, InputBuffer, sizeof(flags));
+          r.status = host_.Disconnect(h, flags);
+        }
+        break;
+      }
       case SIO_WSK_QUERY_IDEAL_SEND_BACKLOG:
         r = host_.GetOption(h, WS_SOL_SOCKET, WS_SO_SNDBUF, OutputBuffer,
                             OutputSize);
@@ -402,8 +420,11 @@ NTSTATUS Provider::WskSend(PWSK_SOCKET Socket, PWSK_BUF Buffer, ULONG Flags,
                            PIRP Irp) {
   ModelSocket* s = ToModel(Socket);
   HostHandle h = HandleFor(s, Irp);
+  // Read the socket before the host call: another thread may close it while
+  // this one is blocked in the host (Linux allows that).
+  const bool inline_mode = s->inline_mode;
   HostResult first = host_.Send(h, *Buffer, Flags, nullptr, nullptr, 0);
-  if (s->inline_mode) [[likely]] {
+  if (inline_mode) [[likely]] {
     return CompleteNow(Irp, first.status, first.information);
   }
   WSK_BUF buf = *Buffer;
@@ -419,9 +440,10 @@ NTSTATUS Provider::WskReceive(PWSK_SOCKET Socket, PWSK_BUF Buffer, ULONG Flags,
                               PIRP Irp) {
   ModelSocket* s = ToModel(Socket);
   HostHandle h = HandleFor(s, Irp);
+  const bool inline_mode = s->inline_mode;
   HostResult first =
       host_.Receive(h, *Buffer, Flags, nullptr, nullptr, nullptr, nullptr);
-  if (s->inline_mode) [[likely]] {
+  if (inline_mode) [[likely]] {
     return CompleteNow(Irp, first.status, first.information);
   }
   WSK_BUF buf = *Buffer;
@@ -460,9 +482,10 @@ NTSTATUS Provider::WskSendTo(PWSK_SOCKET Socket, PWSK_BUF Buffer, ULONG Flags,
     return CompleteNow(Irp, STATUS_INVALID_DEVICE_STATE, 0);
   }
   HostHandle h = HandleFor(s, Irp);
+  const bool inline_mode = s->inline_mode;
   HostResult first = host_.Send(h, *Buffer, Flags, RemoteAddress, ControlInfo,
                                 ControlInfoLength);
-  if (s->inline_mode) [[likely]] {
+  if (inline_mode) [[likely]] {
     return CompleteNow(Irp, first.status, first.information);
   }
   WSK_BUF buf = *Buffer;
@@ -482,9 +505,10 @@ NTSTATUS Provider::WskReceiveFrom(PWSK_SOCKET Socket, PWSK_BUF Buffer,
                                   ULONG* ControlFlags, PIRP Irp) {
   ModelSocket* s = ToModel(Socket);
   HostHandle h = HandleFor(s, Irp);
+  const bool inline_mode = s->inline_mode;
   HostResult first = host_.Receive(h, *Buffer, Flags, RemoteAddress,
                                    ControlInfo, ControlLength, ControlFlags);
-  if (s->inline_mode) [[likely]] {
+  if (inline_mode) [[likely]] {
     return CompleteNow(Irp, first.status, first.information);
   }
   WSK_BUF buf = *Buffer;

@@ -57,10 +57,6 @@ inline ModelSocket* ToModel(PWSK_SOCKET s) {
   return reinterpret_cast<ModelSocket*>(s);
 }
 
-// lxwsk option on WskControlSocket(WskSetOption, WS_SOL_SOCKET): the backlog
-// WskListen will use (WSK has no backlog; Linux listen() takes one).
-inline constexpr ULONG SO_LXWSK_LISTEN_BACKLOG = WSK_SO_BASE + 0x40;
-
 class Provider final : public WskProviderDispatch,
                        public WskProviderListenDispatch,
                        public WskProviderDatagramDispatch,

@@ -114,7 +114,17 @@ constexpr ULONG WskLxLevel(int linux_level) {
   return WSK_LX_LEVEL_TAG | static_cast<ULONG>(linux_level);
 }
 // Linux-only ioctls, likewise tagged (SIOCOUTQ, interface ioctls, ...).
+// Input: {unsigned long request; void* argument}.
 inline constexpr ULONG SIO_LXWSK_HOST_IOCTL = 0xCF000040;
+// shutdown() on a datagram socket (WSK's datagram table has no disconnect).
+// Input: ULONG WskDisconnect flags.
+inline constexpr ULONG SIO_LXWSK_SHUTDOWN = 0x8F000041;
+// WskGetOption, WS_SOL_SOCKET: the host handle (fd) behind a socket, which
+// a Linux fd table needs and a Windows client never asks for.
+inline constexpr ULONG SO_LXWSK_HOST_HANDLE = WSK_SO_BASE + 0x41;
+// WskSetOption, WS_SOL_SOCKET: the backlog WskListen uses (Linux listen()
+// takes one; WSK has none).
+inline constexpr ULONG SO_LXWSK_LISTEN_BACKLOG = WSK_SO_BASE + 0x40;
 
 enum WSK_CONTROL_SOCKET_TYPE { WskSetOption = 0, WskGetOption, WskIoctl };
 

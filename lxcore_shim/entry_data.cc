@@ -1,0 +1,112 @@
+// Interposed entry points: the data path. No allocation, no lock, no
+// branch beyond the table lookup and the result's sign.
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "real_libc.h"
+#include "shim_state.h"
+
+using lxshim::Lookup;
+using lxshim::Real;
+using lxshim::Ret;
+
+extern "C" {
+
+ssize_t send(int fd, const void* buf, size_t len, int flags) {
+  if (lx::LxSocket* s = Lookup(fd)) [[likely]] {
+    return Ret(lx::SendTo(*s, fd, buf, len, flags, nullptr, 0));
+  }
+  return Real().send(fd, buf, len, flags);
+}
+
+ssize_t sendto(int fd, const void* buf, size_t len, int flags,
+               const sockaddr* to, socklen_t to_len) {
+  if (lx::LxSocket* s = Lookup(fd)) [[likely]] {
+    return Ret(lx::SendTo(*s, fd, buf, len, flags, to, to_len));
+  }
+  return Real().sendto(fd, buf, len, flags, to, to_len);
+}
+
+ssize_t sendmsg(int fd, const msghdr* msg, int flags) {
+  if (lx::LxSocket* s = Lookup(fd)) return Ret(lx::SendMsg(*s, fd, msg, flags));
+  return Real().sendmsg(fd, msg, flags);
+}
+
+int sendmmsg(int fd, mmsghdr* msgs, unsigned int n, int flags) {
+  if (lx::LxSocket* s = Lookup(fd)) {
+    return static_cast<int>(Ret(lx::SendMmsg(*s, fd, msgs, n, flags)));
+  }
+  return Real().sendmmsg(fd, msgs, n, flags);
+}
+
+ssize_t recv(int fd, void* buf, size_t len, int flags) {
+  if (lx::LxSocket* s = Lookup(fd)) [[likely]] {
+    return Ret(lx::RecvFrom(*s, fd, buf, len, flags, nullptr, nullptr));
+  }
+  return Real().recv(fd, buf, len, flags);
+}
+
+ssize_t recvfrom(int fd, void* buf, size_t len, int flags, sockaddr* from,
+                 socklen_t* from_len) {
+  if (lx::LxSocket* s = Lookup(fd)) [[likely]] {
+    return Ret(lx::RecvFrom(*s, fd, buf, len, flags, from, from_len));
+  }
+  return Real().recvfrom(fd, buf, len, flags, from, from_len);
+}
+
+ssize_t recvmsg(int fd, msghdr* msg, int flags) {
+  if (lx::LxSocket* s = Lookup(fd)) return Ret(lx::RecvMsg(*s, fd, msg, flags));
+  return Real().recvmsg(fd, msg, flags);
+}
+
+int recvmmsg(int fd, mmsghdr* msgs, unsigned int n, int flags,
+             timespec* timeout) {
+  if (lx::LxSocket* s = Lookup(fd)) {
+    return static_cast<int>(Ret(lx::RecvMmsg(*s, fd, msgs, n, flags, timeout)));
+  }
+  return Real().recvmmsg(fd, msgs, n, flags, timeout);
+}
+
+ssize_t read(int fd, void* buf, size_t len) {
+  if (lx::LxSocket* s = Lookup(fd)) return Ret(lx::Read(*s, fd, buf, len));
+  return Real().read(fd, buf, len);
+}
+
+ssize_t write(int fd, const void* buf, size_t len) {
+  if (lx::LxSocket* s = Lookup(fd)) return Ret(lx::Write(*s, fd, buf, len));
+  return Real().write(fd, buf, len);
+}
+
+ssize_t readv(int fd, const iovec* iov, int iovcnt) {
+  if (lx::LxSocket* s = Lookup(fd)) return Ret(lx::Readv(*s, fd, iov, iovcnt));
+  return Real().readv(fd, iov, iovcnt);
+}
+
+ssize_t writev(int fd, const iovec* iov, int iovcnt) {
+  if (lx::LxSocket* s = Lookup(fd)) return Ret(lx::Writev(*s, fd, iov, iovcnt));
+  return Real().writev(fd, iov, iovcnt);
+}
+
+// Fortified entry points (_FORTIFY_SOURCE): the buffer-size check first,
+// exactly as glibc's, then the plain call.
+[[noreturn]] void __chk_fail(void);
+
+ssize_t __read_chk(int fd, void* buf, size_t len, size_t buflen) {
+  if (len > buflen) __chk_fail();
+  return read(fd, buf, len);
+}
+
+ssize_t __recv_chk(int fd, void* buf, size_t len, size_t buflen, int flags) {
+  if (len > buflen) __chk_fail();
+  return recv(fd, buf, len, flags);
+}
+
+ssize_t __recvfrom_chk(int fd, void* buf, size_t len, size_t buflen, int flags,
+                       sockaddr* from, socklen_t* from_len) {
+  if (len > buflen) __chk_fail();
+  return recvfrom(fd, buf, len, flags, from, from_len);
+}
+
+}  // extern "C"

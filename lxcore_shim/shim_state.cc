@@ -1,0 +1,139 @@
+#include "shim_state.h"
+
+#include <pthread.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <cstring>
+
+#include "real_libc.h"
+
+namespace lxshim {
+
+ShimState g_state;
+thread_local bool t_busy __attribute__((tls_model("initial-exec"))) = false;
+
+namespace {
+
+constexpr uint32_t kMaxTableSize = 1u << 20;
+
+long RawGetpid() { return syscall(SYS_getpid); }
+
+void AfterForkInChild() { g_state.pid = static_cast<pid_t>(RawGetpid()); }
+
+void InitOnce() {
+  ResolveRealLibc();
+  const char* off = getenv("LXWSK_DISABLE");
+  g_state.disabled = off != nullptr && off[0] == '1';
+  g_state.pid = static_cast<pid_t>(RawGetpid());
+  if (g_state.disabled) return;
+  rlimit rl{};
+  uint64_t n = 1024;
+  if (getrlimit(RLIMIT_NOFILE, &rl) == 0) {
+    n = rl.rlim_max == RLIM_INFINITY ? kMaxTableSize : rl.rlim_max;
+    if (n < rl.rlim_cur) n = rl.rlim_cur;
+  }
+  if (n > kMaxTableSize) n = kMaxTableSize;
+  if (n < 1024) n = 1024;
+  void* mem = mmap(nullptr, n * sizeof(std::atomic<uintptr_t>),
+                   PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  if (mem == MAP_FAILED) return;  // no table: everything passes through
+  g_state.table = static_cast<std::atomic<uintptr_t>*>(mem);
+  // Register with the WSK provider now, not lazily after a fork.
+  lx::DefaultBinding();
+  pthread_atfork(nullptr, nullptr, AfterForkInChild);
+  g_state.size = static_cast<uint32_t>(n);
+}
+
+}  // namespace
+
+bool EnsureInit() {
+  int st = g_state.init_state.load(std::memory_order_acquire);
+  if (st == 2) [[likely]] return !g_state.disabled && g_state.size != 0;
+  int expected = 0;
+  if (g_state.init_state.compare_exchange_strong(expected, 1)) {
+    Busy busy;
+    InitOnce();
+    g_state.init_state.store(2, std::memory_order_release);
+    return !g_state.disabled && g_state.size != 0;
+  }
+  return false;  // another thread is initialising: pass through meanwhile
+}
+
+bool ForeignProcess() { return RawGetpid() != g_state.pid; }
+
+uintptr_t Install(int fd, lx::LxSocket* s) {
+  if (static_cast<unsigned>(fd) >= g_state.size) return 0;
+  int hw = g_state.high_water.load(std::memory_order_relaxed);
+  while (fd > hw && !g_state.high_water.compare_exchange_weak(hw, fd)) {
+  }
+  return g_state.table[fd].exchange(reinterpret_cast<uintptr_t>(s),
+                                    std::memory_order_acq_rel);
+}
+
+uintptr_t Take(int fd) {
+  if (static_cast<unsigned>(fd) >= g_state.size) return 0;
+  return g_state.table[fd].exchange(0, std::memory_order_acq_rel);
+}
+
+void DropClosed(uintptr_t entry) {
+  if (entry <= kNotOurs) return;
+  auto* s = reinterpret_cast<lx::LxSocket*>(entry);
+  if (lx::ReleaseRef(s)) {
+    Busy busy;
+    lx::CloseSocket(s, wsk::kHandleAlreadyClosed);
+  }
+}
+
+lx::LxSocket* Classify(int fd) {
+  if (!EnsureInit()) return nullptr;
+  Busy busy;
+  int family = 0;
+  socklen_t len = sizeof(family);
+  if (syscall(SYS_getsockopt, fd, SOL_SOCKET, SO_DOMAIN, &family, &len) != 0) {
+    // ENOTSOCK: remember; EBADF: not open, nothing to remember.
+    if (errno == ENOTSOCK) {
+      uintptr_t expected = 0;
+      g_state.table[fd].compare_exchange_strong(expected, kNotOurs);
+    }
+    return nullptr;
+  }
+  if (!lx::UsesWsk(family)) {
+    uintptr_t expected = 0;
+    g_state.table[fd].compare_exchange_strong(expected, kNotOurs);
+    return nullptr;
+  }
+  int type = 0, protocol = 0;
+  len = sizeof(type);
+  syscall(SYS_getsockopt, fd, SOL_SOCKET, SO_TYPE, &type, &len);
+  len = sizeof(protocol);
+  syscall(SYS_getsockopt, fd, SOL_SOCKET, SO_PROTOCOL, &protocol, &len);
+  lx::LxSocket* s = nullptr;
+  if (lx::Adopt(lx::DefaultBinding(), fd, family, type, protocol, &s) < 0) {
+    return nullptr;
+  }
+  uintptr_t expected = 0;
+  if (!g_state.table[fd].compare_exchange_strong(
+          expected, reinterpret_cast<uintptr_t>(s))) {
+    // Another thread adopted it first; ours was never visible.
+    lx::ReleaseRef(s);
+    lx::CloseSocket(s, wsk::kHandleAlreadyClosed);
+    return expected > kNotOurs ? reinterpret_cast<lx::LxSocket*>(expected)
+                               : nullptr;
+  }
+  int hw = g_state.high_water.load(std::memory_order_relaxed);
+  while (fd > hw && !g_state.high_water.compare_exchange_weak(hw, fd)) {
+  }
+  return s;
+}
+
+// Runs before main; another library's constructor may already have
+// initialised us through a socket call.
+__attribute__((constructor)) void LxwskConstructor() { EnsureInit(); }
+
+}  // namespace lxshim

@@ -1,0 +1,93 @@
+// The shim's process state: the fd -> Linux socket object table, the
+// configuration, and the per-thread reentrancy guard.
+//
+// Contexts: Lookup is async-signal-safe and lock-free (one atomic load); it
+// may run before main (it initialises on demand) and after fork. The table
+// is an array of atomics indexed by fd, sized once from the hard
+// RLIMIT_NOFILE (capped), mapped lazily so unused entries cost nothing.
+// Each entry is 0 (not yet classified), kNotOurs (checked: not an
+// AF_INET/AF_INET6 socket) or an lx::LxSocket* with one reference.
+#ifndef LXWSK_SHIM_SHIM_STATE_H_
+#define LXWSK_SHIM_SHIM_STATE_H_
+
+#include <sys/types.h>
+
+#include <atomic>
+#include <cerrno>
+#include <cstdint>
+
+#include "lx/syscalls.h"
+
+namespace lxshim {
+
+inline constexpr uintptr_t kNotOurs = 1;
+
+struct ShimState {
+  std::atomic<uintptr_t>* table = nullptr;
+  uint32_t size = 0;  // 0 until initialised: every lookup misses
+  std::atomic<int> high_water{-1};
+  std::atomic<int> init_state{0};  // 0 none, 1 running, 2 done
+  bool disabled = false;
+  pid_t pid = 0;
+};
+
+extern ShimState g_state;
+// Set while the shim itself runs code that may call back into libc (and so
+// into an interposed function): those nested calls go straight to libc.
+extern thread_local bool t_busy __attribute__((tls_model("initial-exec")));
+
+// Initialises once; false while another thread initialises or when the
+// shim is disabled (LXWSK_DISABLE=1): the caller passes through.
+bool EnsureInit();
+
+// Slow path of Lookup: classify an fd the table has never seen (adopts an
+// inherited AF_INET/AF_INET6 socket).
+lx::LxSocket* Classify(int fd);
+
+inline lx::LxSocket* Lookup(int fd) {
+  if (static_cast<unsigned>(fd) >= g_state.size || t_busy) [[unlikely]] {
+    return nullptr;
+  }
+  uintptr_t v = g_state.table[fd].load(std::memory_order_acquire);
+  if (v > kNotOurs) [[likely]] return reinterpret_cast<lx::LxSocket*>(v);
+  if (v == kNotOurs) return nullptr;
+  return Classify(fd);
+}
+
+// Installs a socket object for `fd` (creation, accept, dup); returns the
+// object that was there (stale entry), or 0/kNotOurs.
+uintptr_t Install(int fd, lx::LxSocket* s);
+// Clears the entry for `fd`, returning what it held.
+uintptr_t Take(int fd);
+// Drops a reference to an object whose fd the host already closed.
+void DropClosed(uintptr_t entry);
+
+// True in a vfork child or a raw clone, where the table belongs to another
+// process: descriptor bookkeeping then passes through untouched.
+bool ForeignProcess();
+
+// A Linux result (value or -errno) as the libc convention.
+inline long Ret(long r) {
+  if (r < 0) [[unlikely]] {
+    errno = static_cast<int>(-r);
+    return -1;
+  }
+  return r;
+}
+
+// RAII for t_busy; also keeps the program's errno, which the shim's own
+// bookkeeping calls must not change.
+struct Busy {
+  Busy() : saved_errno(errno) { t_busy = true; }
+  ~Busy() {
+    t_busy = false;
+    errno = saved_errno;
+  }
+  int saved_errno;
+  Busy(const Busy&) = delete;
+  Busy& operator=(const Busy&) = delete;
+};
+
+}  // namespace lxshim
+
+#endif  // LXWSK_SHIM_SHIM_STATE_H_

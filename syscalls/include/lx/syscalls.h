@@ -1,0 +1,129 @@
+// Linux socket syscall semantics expressed on WSK: what lxcore.sys did.
+//
+// One function per syscall. Each takes Linux ABI arguments and returns the
+// Linux result: a value >= 0, or -errno. Each speaks only WSK below it (the
+// dispatch tables of wsk/wsk.h, Windows representation, NTSTATUS), so a test
+// can put a gmock provider under any of them. Checks run in Linux's order;
+// where WSK and Linux differ, the code says which behaviour it restores.
+//
+// Contexts: callable from any thread, after fork, and from signal handlers
+// for the data calls (send/recv family, which allocate nothing and take no
+// lock). Creation and close allocate.
+#ifndef LXWSK_SYSCALLS_SYSCALLS_H_
+#define LXWSK_SYSCALLS_SYSCALLS_H_
+
+#include <sys/socket.h>
+#include <sys/uio.h>
+
+#include <atomic>
+#include <cstdint>
+
+#include "wsk/wsk.h"
+
+namespace lx {
+
+struct LxSocket;
+
+// Per-category data operations: a table per category instead of a branch
+// on the category at every call.
+struct CategoryOps {
+  long (*send)(LxSocket& s, int fd, wsk::WSK_BUF* buf, int flags,
+               const sockaddr* to, socklen_t to_len);
+  long (*recv)(LxSocket& s, int fd, wsk::WSK_BUF* buf, int flags,
+               sockaddr* from, socklen_t* from_len, int* msg_flags);
+};
+
+// The Linux socket object behind one or more fds (dup shares it).
+struct LxSocket {
+  std::atomic<int> refs{1};
+  const CategoryOps* ops;
+  wsk::PWSK_SOCKET wsk;
+  const void* dispatch;   // WSK_SOCKET::Dispatch of `category`
+  uint32_t category;      // WSK_FLAG_*_SOCKET
+  int family;             // Linux values
+  int type;
+  int protocol;
+  std::atomic<bool> bound{false};
+
+  // WSK hands out const tables; C++ dispatch objects are called non-const.
+  wsk::WskProviderBasicDispatch* basic() const;
+  wsk::WskProviderStreamDispatch* stream() const {
+    return static_cast<wsk::WskProviderStreamDispatch*>(
+        const_cast<void*>(dispatch));
+  }
+  wsk::WskProviderConnectionDispatch* connection() const {
+    return static_cast<wsk::WskProviderConnectionDispatch*>(
+        const_cast<void*>(dispatch));
+  }
+  wsk::WskProviderDatagramDispatch* datagram() const {
+    return static_cast<wsk::WskProviderDatagramDispatch*>(
+        const_cast<void*>(dispatch));
+  }
+};
+
+// The syscalls layer as a WSK client: its captured provider NPI.
+struct WskBinding {
+  wsk::WskProviderDispatch* provider = nullptr;
+  wsk::PWSK_CLIENT client = nullptr;
+};
+// Registers with the process's provider on first use.
+const WskBinding& DefaultBinding();
+
+// True when `family` goes through WSK (AF_INET, AF_INET6); other families
+// pass through to the host untouched, as in WSL1.
+bool UsesWsk(int family);
+
+// ---- Creation and lifetime ----
+// Returns the new fd; *out receives the object (one reference).
+long Socket(const WskBinding& b, int domain, int type, int protocol,
+            LxSocket** out);
+// Wraps a socket fd the shim did not create (inherited across exec), whose
+// family, type and protocol the caller read from the host. Returns 0, or
+// -EAFNOSUPPORT when the family does not use WSK.
+long Adopt(const WskBinding& b, int fd, int family, int type, int protocol,
+           LxSocket** out);
+long Accept4(const WskBinding& b, LxSocket& s, int fd, sockaddr* addr,
+             socklen_t* addrlen, int flags, LxSocket** out);
+// References: one per fd naming the socket (dup shares the object).
+void AddRef(LxSocket* s);
+// Drops one reference; true when it was the last (then call CloseSocket).
+bool ReleaseRef(LxSocket* s);
+// WskCloseSocket on the last reference, closing `fd` with it (or nothing,
+// with wsk::kHandleAlreadyClosed), and frees `s`. Returns close's result.
+long CloseSocket(LxSocket* s, int fd);
+
+// ---- Connection setup ----
+long Bind(LxSocket& s, int fd, const sockaddr* addr, socklen_t len);
+long Listen(LxSocket& s, int fd, int backlog);
+long Connect(LxSocket& s, int fd, const sockaddr* addr, socklen_t len);
+long GetSockName(LxSocket& s, int fd, sockaddr* addr, socklen_t* len);
+long GetPeerName(LxSocket& s, int fd, sockaddr* addr, socklen_t* len);
+long Shutdown(LxSocket& s, int fd, int how);
+
+// ---- Data ----
+long SendTo(LxSocket& s, int fd, const void* buf, size_t len, int flags,
+            const sockaddr* to, socklen_t to_len);
+long RecvFrom(LxSocket& s, int fd, void* buf, size_t len, int flags,
+              sockaddr* from, socklen_t* from_len);
+long SendMsg(LxSocket& s, int fd, const msghdr* msg, int flags);
+long RecvMsg(LxSocket& s, int fd, msghdr* msg, int flags);
+long SendMmsg(LxSocket& s, int fd, mmsghdr* msgs, unsigned int n, int flags);
+long RecvMmsg(LxSocket& s, int fd, mmsghdr* msgs, unsigned int n, int flags,
+              timespec* timeout);
+long Read(LxSocket& s, int fd, void* buf, size_t len);
+long Write(LxSocket& s, int fd, const void* buf, size_t len);
+long Readv(LxSocket& s, int fd, const iovec* iov, int iovcnt);
+long Writev(LxSocket& s, int fd, const iovec* iov, int iovcnt);
+
+// ---- Control ----
+long GetSockOpt(LxSocket& s, int fd, int level, int name, void* value,
+                socklen_t* len);
+long SetSockOpt(LxSocket& s, int fd, int level, int name, const void* value,
+                socklen_t len);
+long Ioctl(LxSocket& s, int fd, unsigned long request, void* arg);
+// fcntl(F_SETFL) on O_NONBLOCK: the FIONBIO control request.
+long SetNonBlocking(LxSocket& s, int fd, bool on);
+
+}  // namespace lx
+
+#endif  // LXWSK_SYSCALLS_SYSCALLS_H_

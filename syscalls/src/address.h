@@ -1,0 +1,31 @@
+// sockaddr <-> SOCKADDR at the syscall boundary, with Linux's length rules
+// (net/socket.c move_addr_to_kernel/move_addr_to_user, af_inet.c,
+// af_inet6.c). The byte layouts match; the family values do not.
+#ifndef LXWSK_SYSCALLS_SRC_ADDRESS_H_
+#define LXWSK_SYSCALLS_SRC_ADDRESS_H_
+
+#include <sys/socket.h>
+
+#include "wsk/ws_types.h"
+
+namespace lx {
+
+enum class AddrUse { kBind, kConnect, kSendTo };
+
+// Copies the program's address in and rewrites it to Windows form.
+// Returns 0 or -errno (EINVAL for a bad length, EFAULT for a bad pointer).
+long AddressIn(const sockaddr* user, socklen_t len, AddrUse use,
+               wsk::SOCKADDR_STORAGE* out);
+
+// Writes a Windows address back as Linux does: truncated to *user_len, with
+// *user_len set to the full length. `ws_len` 0 means "no address" (stream
+// recvfrom). Returns 0 or -errno.
+long AddressOut(const wsk::SOCKADDR* ws, socklen_t ws_len, sockaddr* user,
+                socklen_t* user_len);
+
+// Reads *user_len for an address output; -EINVAL if negative, -EFAULT.
+long AddressOutLength(const socklen_t* user_len, socklen_t* out);
+
+}  // namespace lx
+
+#endif  // LXWSK_SYSCALLS_SRC_ADDRESS_H_

@@ -1,0 +1,44 @@
+// Helpers shared by the syscall functions: IRP setup and NTSTATUS -> errno.
+#ifndef LXWSK_SYSCALLS_SRC_COMMON_H_
+#define LXWSK_SYSCALLS_SRC_COMMON_H_
+
+#include <cerrno>
+
+#include "lx/status_table.h"
+#include "lx/syscalls.h"
+#include "wsk/irp.h"
+
+namespace lx {
+
+// An IRP on the caller's stack for a request on `fd`. The syscalls layer
+// asks for inline sockets, so every request completes before the dispatch
+// call returns; STATUS_PENDING would be a provider contract violation.
+struct StackIrp : wsk::IRP {
+  explicit StackIrp(int fd) { wsk::IoReuseIrp(this, fd); }
+};
+
+// The Linux result of a completed IRP: Information, or -errno.
+inline long Result(const wsk::IRP& irp) {
+  const wsk::NTSTATUS st = irp.IoStatus.Status;
+  if (st == wsk::STATUS_SUCCESS) [[likely]] {
+    return static_cast<long>(irp.IoStatus.Information);
+  }
+  if (st == wsk::STATUS_PENDING) return -EIO;
+  return -ErrnoFromStatus(st);
+}
+
+inline long StatusResult(wsk::NTSTATUS st) {
+  return st == wsk::STATUS_SUCCESS ? 0 : -ErrnoFromStatus(st);
+}
+
+// One WskControlSocket request; returns Information or -errno.
+long Control(LxSocket& s, int fd, wsk::WSK_CONTROL_SOCKET_TYPE type,
+             uint32_t code, uint32_t level, size_t in_size, const void* in,
+             size_t out_size, void* out);
+
+// WSK requires bind before connect/listen/send-to; Linux binds implicitly.
+long EnsureBound(LxSocket& s, int fd);
+
+}  // namespace lx
+
+#endif  // LXWSK_SYSCALLS_SRC_COMMON_H_

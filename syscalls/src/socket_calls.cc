@@ -1,0 +1,324 @@
+// Socket creation, setup and teardown.
+#include <fcntl.h>
+#include <netinet/in.h>
+
+#include <cstring>
+
+#include "address.h"
+#include "common.h"
+#include "lx/socket_tables.h"
+#include "user_memory.h"
+
+namespace lx {
+
+extern const CategoryOps kStreamOps;
+extern const CategoryOps kDatagramOps;
+
+wsk::WskProviderBasicDispatch* LxSocket::basic() const {
+  switch (category) {
+    case wsk::WSK_FLAG_DATAGRAM_SOCKET:
+      return datagram();
+    default:
+      return connection();
+  }
+}
+
+bool UsesWsk(int family) { return family == AF_INET || family == AF_INET6; }
+
+long Control(LxSocket& s, int fd, wsk::WSK_CONTROL_SOCKET_TYPE type,
+             uint32_t code, uint32_t level, size_t in_size, const void* in,
+             size_t out_size, void* out) {
+  StackIrp irp(fd);
+  size_t returned = 0;
+  s.basic()->WskControlSocket(s.wsk, type, code, level, in_size, in, out_size,
+                              out, &returned, &irp);
+  return Result(irp);
+}
+
+long EnsureBound(LxSocket& s, int fd) {
+  if (s.bound.load(std::memory_order_relaxed)) [[likely]] return 0;
+  StackIrp irp(fd);
+  // Datagram and connection tables both carry WskBind.
+  if (s.category == wsk::WSK_FLAG_DATAGRAM_SOCKET) {
+    s.datagram()->WskBind(s.wsk, nullptr, wsk::WSK_FLAG_LX_IMPLICIT_BIND, &irp);
+  } else {
+    s.connection()->WskBind(s.wsk, nullptr, wsk::WSK_FLAG_LX_IMPLICIT_BIND,
+                            &irp);
+  }
+  long r = Result(irp);
+  if (r >= 0) s.bound.store(true, std::memory_order_relaxed);
+  return r;
+}
+
+const WskBinding& DefaultBinding() {
+  static const WskBinding binding = [] {
+    static const wsk::WSK_CLIENT_DISPATCH dispatch{
+        wsk::MAKE_WSK_VERSION(1, 0), 0, nullptr};
+    static const wsk::WSK_CLIENT_NPI npi{nullptr, &dispatch};
+    static wsk::WSK_REGISTRATION registration;
+    WskBinding b;
+    wsk::WSK_PROVIDER_NPI provider{};
+    if (wsk::NT_SUCCESS(wsk::WskRegister(&npi, &registration)) &&
+        wsk::NT_SUCCESS(wsk::WskCaptureProviderNPI(
+            &registration, wsk::WSK_NO_WAIT, &provider))) {
+      b.provider = provider.Dispatch;
+      b.client = provider.Client;
+    }
+    return b;
+  }();
+  return binding;
+}
+
+namespace {
+
+LxSocket* NewLxSocket(wsk::PWSK_SOCKET ws, uint32_t category, int family,
+                      int type, int protocol) {
+  auto* s = new LxSocket;
+  s->wsk = ws;
+  s->dispatch = ws->Dispatch;
+  s->category = category;
+  s->ops = category == wsk::WSK_FLAG_DATAGRAM_SOCKET ? &kDatagramOps
+                                                     : &kStreamOps;
+  s->family = family;
+  s->type = type;
+  s->protocol = protocol;
+  return s;
+}
+
+long HostHandle(LxSocket& s) {
+  int h = -1;
+  long r = Control(s, wsk::kNoRequestorHandle, wsk::WskGetOption,
+                   wsk::SO_LXWSK_HOST_HANDLE, wsk::WS_SOL_SOCKET, 0, nullptr,
+                   sizeof(h), &h);
+  return r < 0 ? r : h;
+}
+
+void DiscardNew(LxSocket* s) {
+  StackIrp irp(wsk::kNoRequestorHandle);
+  s->basic()->WskCloseSocket(s->wsk, &irp);
+  delete s;
+}
+
+}  // namespace
+
+long Socket(const WskBinding& b, int domain, int type, int protocol,
+            LxSocket** out) {
+  // net/socket.c __sys_socket: flag bits first, then the type range.
+  constexpr int kTypeMask = 0xF;  // SOCK_TYPE_MASK (kernel-internal)
+  const int flags = type & ~kTypeMask;
+  const int base_type = type & kTypeMask;
+  if ((flags & ~(SOCK_CLOEXEC | SOCK_NONBLOCK)) != 0) return -EINVAL;
+  if (base_type < 0 || base_type >= 11 /* SOCK_MAX */) return -EINVAL;
+  if (b.provider == nullptr) return -EAFNOSUPPORT;
+  // A Linux socket does not know yet whether it will listen or connect;
+  // WSK wants a category now. SOCK_STREAM takes the stream category
+  // (undecided, Windows 10 1703+), which commits at WskListen/WskConnect.
+  const uint32_t category = base_type == SOCK_STREAM
+                                ? wsk::WSK_FLAG_STREAM_SOCKET
+                                : wsk::WSK_FLAG_DATAGRAM_SOCKET;
+  uint32_t wflags = category | wsk::WSK_FLAG_LX_INLINE;
+  if (flags & SOCK_NONBLOCK) wflags |= wsk::WSK_FLAG_LX_NONBLOCK;
+  if (flags & SOCK_CLOEXEC) wflags |= wsk::WSK_FLAG_LX_CLOEXEC;
+  StackIrp irp(wsk::kNoRequestorHandle);
+  b.provider->WskSocket(b.client, WsFamily(domain),
+                        static_cast<wsk::USHORT>(base_type),
+                        static_cast<wsk::ULONG>(protocol), wflags, nullptr,
+                        nullptr, nullptr, nullptr, nullptr, &irp);
+  long r = Result(irp);
+  if (r < 0) return r;
+  auto* ws = reinterpret_cast<wsk::PWSK_SOCKET>(irp.IoStatus.Information);
+  LxSocket* s = NewLxSocket(ws, category, domain, base_type, protocol);
+  long fd = HostHandle(*s);
+  if (fd < 0) {
+    DiscardNew(s);
+    return fd;
+  }
+  *out = s;
+  return fd;
+}
+
+long Adopt(const WskBinding& b, int fd, int family, int type, int protocol,
+           LxSocket** out) {
+  if (!UsesWsk(family)) return -EAFNOSUPPORT;
+  if (b.provider == nullptr) return -EAFNOSUPPORT;
+  const uint32_t category = type == SOCK_STREAM ? wsk::WSK_FLAG_STREAM_SOCKET
+                                                : wsk::WSK_FLAG_DATAGRAM_SOCKET;
+  StackIrp irp(fd);
+  b.provider->WskLxAdoptSocket(b.client, fd, WsFamily(family),
+                               static_cast<wsk::USHORT>(type),
+                               static_cast<wsk::ULONG>(protocol),
+                               category | wsk::WSK_FLAG_LX_INLINE, &irp);
+  long r = Result(irp);
+  if (r < 0) return r;
+  LxSocket* s =
+      NewLxSocket(reinterpret_cast<wsk::PWSK_SOCKET>(irp.IoStatus.Information),
+                  category, family, type, protocol);
+  // Inherited sockets are usually bound already; an implicit bind costs
+  // nothing and keeps WSK's "bind first" rule.
+  s->bound = true;
+  *out = s;
+  return 0;
+}
+
+void AddRef(LxSocket* s) { s->refs.fetch_add(1, std::memory_order_relaxed); }
+
+bool ReleaseRef(LxSocket* s) {
+  return s->refs.fetch_sub(1, std::memory_order_acq_rel) == 1;
+}
+
+long CloseSocket(LxSocket* s, int fd) {
+  StackIrp irp(fd);
+  s->basic()->WskCloseSocket(s->wsk, &irp);
+  delete s;
+  return Result(irp);
+}
+
+long Bind(LxSocket& s, int fd, const sockaddr* addr, socklen_t len) {
+  wsk::SOCKADDR_STORAGE ws;
+  if (long r = AddressIn(addr, len, AddrUse::kBind, &ws); r < 0) return r;
+  StackIrp irp(fd);
+  const auto* a = reinterpret_cast<const wsk::SOCKADDR*>(&ws);
+  if (s.category == wsk::WSK_FLAG_DATAGRAM_SOCKET) {
+    s.datagram()->WskBind(s.wsk, a, 0, &irp);
+  } else {
+    s.connection()->WskBind(s.wsk, a, 0, &irp);
+  }
+  long r = Result(irp);
+  if (r >= 0) s.bound = true;
+  return r;
+}
+
+long Listen(LxSocket& s, int fd, int backlog) {
+  // inet_listen: only an unconnected SOCK_STREAM socket can listen.
+  if (s.category == wsk::WSK_FLAG_DATAGRAM_SOCKET) return -EOPNOTSUPP;
+  if (s.category != wsk::WSK_FLAG_STREAM_SOCKET) return -EINVAL;
+  if (long r = EnsureBound(s, fd); r < 0) return r;
+  if (long r = Control(s, fd, wsk::WskSetOption, wsk::SO_LXWSK_LISTEN_BACKLOG,
+                       wsk::WS_SOL_SOCKET, sizeof(backlog), &backlog, 0,
+                       nullptr);
+      r < 0) {
+    return r;
+  }
+  StackIrp irp(fd);
+  s.stream()->WskListen(s.wsk, &irp);
+  return Result(irp);
+}
+
+long Accept4(const WskBinding& /*b*/, LxSocket& s, int fd, sockaddr* addr,
+             socklen_t* addrlen, int flags, LxSocket** out) {
+  if ((flags & ~(SOCK_CLOEXEC | SOCK_NONBLOCK)) != 0) return -EINVAL;
+  if (s.category == wsk::WSK_FLAG_DATAGRAM_SOCKET) return -EOPNOTSUPP;
+  // An accepted (connection-category) socket has no WskAccept: Linux says
+  // EINVAL for accept on a socket that is not listening.
+  if (s.category != wsk::WSK_FLAG_STREAM_SOCKET) return -EINVAL;
+  uint32_t wflags = 0;
+  if (flags & SOCK_NONBLOCK) wflags |= wsk::WSK_FLAG_LX_NONBLOCK;
+  if (flags & SOCK_CLOEXEC) wflags |= wsk::WSK_FLAG_LX_CLOEXEC;
+  wsk::SOCKADDR_STORAGE remote{};
+  StackIrp irp(fd);
+  s.stream()->WskAccept(s.wsk, wflags, nullptr, nullptr, nullptr,
+                        addr ? reinterpret_cast<wsk::PSOCKADDR>(&remote)
+                             : nullptr,
+                        &irp);
+  long r = Result(irp);
+  if (r < 0) return r;
+  auto* ws = reinterpret_cast<wsk::PWSK_SOCKET>(irp.IoStatus.Information);
+  LxSocket* a = NewLxSocket(ws, wsk::WSK_FLAG_CONNECTION_SOCKET, s.family,
+                            s.type, s.protocol);
+  a->bound = true;
+  long nfd = HostHandle(*a);
+  if (nfd < 0) {
+    DiscardNew(a);
+    return nfd;
+  }
+  if (addr != nullptr) {
+    // Linux copies the peer address after accepting; a bad buffer loses the
+    // connection and reports EFAULT (net/socket.c do_accept).
+    long ar = AddressOut(reinterpret_cast<wsk::SOCKADDR*>(&remote),
+                         wsk::SockaddrLength(remote.ss_family), addr, addrlen);
+    if (ar < 0) {
+      CloseSocket(a, static_cast<int>(nfd));
+      return ar;
+    }
+  }
+  *out = a;
+  return nfd;
+}
+
+long Connect(LxSocket& s, int fd, const sockaddr* addr, socklen_t len) {
+  wsk::SOCKADDR_STORAGE ws;
+  if (long r = AddressIn(addr, len, AddrUse::kConnect, &ws); r < 0) return r;
+  const auto* a = reinterpret_cast<const wsk::SOCKADDR*>(&ws);
+  if (s.category == wsk::WSK_FLAG_DATAGRAM_SOCKET) {
+    // A connected UDP socket is a datagram socket with a fixed remote
+    // address: SIO_WSK_SET_REMOTE_ADDRESS. AF_UNSPEC dissolves it.
+    if (ws.ss_family != wsk::WS_AF_UNSPEC) {
+      if (long r = EnsureBound(s, fd); r < 0) return r;
+    }
+    size_t n = ws.ss_family == wsk::WS_AF_UNSPEC
+                   ? sizeof(wsk::SOCKADDR)
+                   : wsk::SockaddrLength(ws.ss_family);
+    long r = Control(s, fd, wsk::WskIoctl, wsk::SIO_WSK_SET_REMOTE_ADDRESS, 0,
+                     n == 0 ? sizeof(wsk::SOCKADDR) : n, a, 0, nullptr);
+    return r < 0 ? r : 0;
+  }
+  StackIrp irp(fd);
+  if (ws.ss_family == wsk::WS_AF_UNSPEC) {
+    // connect(AF_UNSPEC) on TCP is tcp_disconnect(): an abortive disconnect.
+    s.connection()->WskDisconnect(s.wsk, nullptr, wsk::WSK_FLAG_ABORTIVE, &irp);
+    return Result(irp);
+  }
+  if (long r = EnsureBound(s, fd); r < 0) return r;
+  s.connection()->WskConnect(s.wsk, a, 0, &irp);
+  // WSK has no non-blocking connect: AFD completes it with "would block"
+  // and the connection goes on. Linux says EINPROGRESS.
+  if (irp.IoStatus.Status == wsk::STATUS_DEVICE_NOT_READY) return -EINPROGRESS;
+  return Result(irp);
+}
+
+long GetSockName(LxSocket& s, int fd, sockaddr* addr, socklen_t* len) {
+  wsk::SOCKADDR_STORAGE ws{};
+  StackIrp irp(fd);
+  auto* a = reinterpret_cast<wsk::PSOCKADDR>(&ws);
+  if (s.category == wsk::WSK_FLAG_DATAGRAM_SOCKET) {
+    s.datagram()->WskGetLocalAddress(s.wsk, a, &irp);
+  } else {
+    s.connection()->WskGetLocalAddress(s.wsk, a, &irp);
+  }
+  long r = Result(irp);
+  if (r < 0) return r;
+  return AddressOut(a, static_cast<socklen_t>(r), addr, len);
+}
+
+long GetPeerName(LxSocket& s, int fd, sockaddr* addr, socklen_t* len) {
+  wsk::SOCKADDR_STORAGE ws{};
+  StackIrp irp(fd);
+  auto* a = reinterpret_cast<wsk::PSOCKADDR>(&ws);
+  if (s.category == wsk::WSK_FLAG_DATAGRAM_SOCKET) {
+    s.datagram()->WskGetRemoteAddress(s.wsk, a, &irp);
+  } else {
+    s.connection()->WskGetRemoteAddress(s.wsk, a, &irp);
+  }
+  long r = Result(irp);
+  if (r < 0) return r;
+  return AddressOut(a, static_cast<socklen_t>(r), addr, len);
+}
+
+long Shutdown(LxSocket& s, int fd, int how) {
+  if (how < SHUT_RD || how > SHUT_RDWR) return -EINVAL;
+  // WskDisconnect is SHUT_WR (graceful); Linux's receive side has no WSK
+  // call, so SHUT_RD travels as an extension flag.
+  static constexpr uint32_t kFlags[] = {
+      wsk::WSK_FLAG_LX_SHUT_RD | wsk::WSK_FLAG_LX_NO_SHUT_WR, 0,
+      wsk::WSK_FLAG_LX_SHUT_RD};
+  uint32_t flags = kFlags[how];
+  if (s.category == wsk::WSK_FLAG_DATAGRAM_SOCKET) {
+    return Control(s, fd, wsk::WskIoctl, wsk::SIO_LXWSK_SHUTDOWN, 0,
+                   sizeof(flags), &flags, 0, nullptr);
+  }
+  StackIrp irp(fd);
+  s.connection()->WskDisconnect(s.wsk, nullptr, flags, &irp);
+  return Result(irp);
+}
+
+}  // namespace lx

@@ -1,0 +1,95 @@
+#include "user_memory.h"
+
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdint>
+#include <cstring>
+
+namespace lx {
+namespace {
+
+constexpr uintptr_t kPageShift = 12;
+constexpr int kSlots = 4;
+
+struct PageCache {
+  uintptr_t pages[kSlots] = {~uintptr_t{0}, ~uintptr_t{0}, ~uintptr_t{0},
+                             ~uintptr_t{0}};
+  unsigned next = 0;
+
+  bool Has(uintptr_t page) const {
+    for (uintptr_t p : pages) {
+      if (p == page) return true;
+    }
+    return false;
+  }
+  void Add(uintptr_t page) { pages[next++ % kSlots] = page; }
+};
+
+thread_local PageCache tls_readable __attribute__((tls_model("initial-exec")));
+thread_local PageCache tls_writable __attribute__((tls_model("initial-exec")));
+
+bool Cached(const PageCache& c, const void* p, size_t n) {
+  uintptr_t first = reinterpret_cast<uintptr_t>(p) >> kPageShift;
+  uintptr_t last = (reinterpret_cast<uintptr_t>(p) + n - 1) >> kPageShift;
+  return c.Has(first) && (last == first || c.Has(last));
+}
+
+void Remember(PageCache& c, const void* p, size_t n) {
+  uintptr_t first = reinterpret_cast<uintptr_t>(p) >> kPageShift;
+  uintptr_t last = (reinterpret_cast<uintptr_t>(p) + n - 1) >> kPageShift;
+  if (last - first > 1) return;  // only small structures are remembered
+  c.Add(first);
+  if (last != first) c.Add(last);
+}
+
+// The kernel checks the remote (user) range and fails with EFAULT instead of
+// delivering SIGSEGV. Returns -1 when the call itself is not allowed here
+// (seccomp), so the caller falls back to a plain copy.
+long VmCopy(bool write, void* local, const void* remote, size_t n) {
+  iovec l{local, n};
+  iovec r{const_cast<void*>(remote), n};
+  int saved = errno;
+  long rc = syscall(write ? SYS_process_vm_writev : SYS_process_vm_readv,
+                    getpid(), &l, 1, &r, 1, 0);
+  int err = errno;
+  errno = saved;
+  if (rc == static_cast<long>(n)) return 1;
+  if (rc >= 0 || err == EFAULT) return 0;
+  return -1;
+}
+
+}  // namespace
+
+bool CopyIn(void* dst, const void* src, size_t n) {
+  if (n == 0) return true;
+  if (src == nullptr) return false;
+  if (Cached(tls_readable, src, n)) [[likely]] {
+    memcpy(dst, src, n);
+    return true;
+  }
+  long r = VmCopy(false, dst, src, n);
+  if (r == 0) return false;
+  if (r < 0) memcpy(dst, src, n);
+  Remember(tls_readable, src, n);
+  return true;
+}
+
+bool CopyOut(void* dst, const void* src, size_t n) {
+  if (n == 0) return true;
+  if (dst == nullptr) return false;
+  if (Cached(tls_writable, dst, n)) [[likely]] {
+    memcpy(dst, src, n);
+    return true;
+  }
+  long r = VmCopy(true, const_cast<void*>(src), dst, n);
+  if (r == 0) return false;
+  if (r < 0) memcpy(dst, src, n);
+  Remember(tls_writable, dst, n);
+  Remember(tls_readable, dst, n);
+  return true;
+}
+
+}  // namespace lx
