@@ -27,8 +27,10 @@ long SendFailed(long r, int flags) {
   return r;
 }
 
+// WskSend carries no control data: ancillary data on a stream socket is
+// dropped (docs/semantics.md).
 long StreamSend(LxSocket& s, int fd, wsk::WSK_BUF* buf, int flags,
-                const sockaddr*, socklen_t) {
+                const sockaddr*, socklen_t, const Ancillary*) {
   StackIrp irp(fd);
   s.connection()->WskSend(s.wsk, buf, WskSendFlags(flags), &irp);
   long r = Result(irp);
@@ -36,7 +38,8 @@ long StreamSend(LxSocket& s, int fd, wsk::WSK_BUF* buf, int flags,
 }
 
 long DatagramSend(LxSocket& s, int fd, wsk::WSK_BUF* buf, int flags,
-                  const sockaddr* to, socklen_t to_len) {
+                  const sockaddr* to, socklen_t to_len,
+                  const Ancillary* control) {
   wsk::SOCKADDR_STORAGE ws;
   const wsk::SOCKADDR* remote = nullptr;
   if (to != nullptr) {
@@ -45,14 +48,21 @@ long DatagramSend(LxSocket& s, int fd, wsk::WSK_BUF* buf, int flags,
   }
   if (long r = EnsureBound(s, fd); r < 0) [[unlikely]] return r;
   StackIrp irp(fd);
-  s.datagram()->WskSendTo(s.wsk, buf, WskSendFlags(flags), remote, 0, nullptr,
-                          &irp);
+  // Control messages travel in Linux form (level and type values are not
+  // rewritten to Windows ones yet: docs/semantics.md).
+  s.datagram()->WskSendTo(
+      s.wsk, buf, WskSendFlags(flags), remote,
+      control ? static_cast<wsk::ULONG>(control->length) : 0,
+      control ? static_cast<const wsk::CMSGHDR*>(control->data) : nullptr,
+      &irp);
   long r = Result(irp);
   return r >= 0 ? r : SendFailed(r, flags);
 }
 
 long StreamRecv(LxSocket& s, int fd, wsk::WSK_BUF* buf, int flags,
-                sockaddr* from, socklen_t* from_len, int* msg_flags) {
+                sockaddr* from, socklen_t* from_len, int* msg_flags,
+                Ancillary* control) {
+  if (control != nullptr) control->length = 0;
   StackIrp irp(fd);
   s.connection()->WskReceive(s.wsk, buf, WskReceiveFlags(flags), &irp);
   long r = Result(irp);
@@ -68,7 +78,8 @@ long StreamRecv(LxSocket& s, int fd, wsk::WSK_BUF* buf, int flags,
 }
 
 long DatagramRecv(LxSocket& s, int fd, wsk::WSK_BUF* buf, int flags,
-                  sockaddr* from, socklen_t* from_len, int* msg_flags) {
+                  sockaddr* from, socklen_t* from_len, int* msg_flags,
+                  Ancillary* control) {
   wsk::SOCKADDR_STORAGE ws;
   wsk::PSOCKADDR remote = nullptr;
   if (from != nullptr) {
@@ -78,12 +89,16 @@ long DatagramRecv(LxSocket& s, int fd, wsk::WSK_BUF* buf, int flags,
     ws.ss_family = wsk::WS_AF_UNSPEC;
   }
   wsk::ULONG ws_flags = 0;
+  wsk::ULONG control_len = control ? static_cast<wsk::ULONG>(control->length) : 0;
   StackIrp irp(fd);
-  s.datagram()->WskReceiveFrom(s.wsk, buf, WskReceiveFlags(flags), remote,
-                               nullptr, nullptr,
-                               msg_flags ? &ws_flags : nullptr, &irp);
+  s.datagram()->WskReceiveFrom(
+      s.wsk, buf, WskReceiveFlags(flags), remote,
+      control ? &control_len : nullptr,
+      control ? static_cast<wsk::CMSGHDR*>(control->data) : nullptr,
+      msg_flags ? &ws_flags : nullptr, &irp);
   long r = Result(irp);
   if (r >= 0) {
+    if (control != nullptr) control->length = control_len;
     if (remote != nullptr) {
       long ar = AddressOut(remote, wsk::SockaddrLength(ws.ss_family), from,
                            from_len);
@@ -150,7 +165,7 @@ long SendTo(LxSocket& s, int fd, const void* buf, size_t len, int flags,
   wsk::MDL mdl{nullptr, const_cast<void*>(buf), 0,
                static_cast<wsk::ULONG>(len)};
   wsk::WSK_BUF wb{&mdl, 0, len};
-  return s.ops->send(s, fd, &wb, flags, to, to_len);
+  return s.ops->send(s, fd, &wb, flags, to, to_len, nullptr);
 }
 
 long RecvFrom(LxSocket& s, int fd, void* buf, size_t len, int flags,
@@ -158,7 +173,7 @@ long RecvFrom(LxSocket& s, int fd, void* buf, size_t len, int flags,
   if (len > kMaxRw) len = kMaxRw;
   wsk::MDL mdl{nullptr, buf, 0, static_cast<wsk::ULONG>(len)};
   wsk::WSK_BUF wb{&mdl, 0, len};
-  return s.ops->recv(s, fd, &wb, flags, from, from_len, nullptr);
+  return s.ops->recv(s, fd, &wb, flags, from, from_len, nullptr, nullptr);
 }
 
 long Read(LxSocket& s, int fd, void* buf, size_t len) {
@@ -177,14 +192,15 @@ long Readv(LxSocket& s, int fd, const iovec* iov, int iovcnt) {
   MdlChain chain;
   if (long r = chain.Build(iov, static_cast<size_t>(iovcnt)); r < 0) return r;
   if (chain.buf()->Length == 0) return 0;
-  return s.ops->recv(s, fd, chain.buf(), 0, nullptr, nullptr, nullptr);
+  return s.ops->recv(s, fd, chain.buf(), 0, nullptr, nullptr, nullptr,
+                     nullptr);
 }
 
 long Writev(LxSocket& s, int fd, const iovec* iov, int iovcnt) {
   if (iovcnt < 0) return -EINVAL;
   MdlChain chain;
   if (long r = chain.Build(iov, static_cast<size_t>(iovcnt)); r < 0) return r;
-  return s.ops->send(s, fd, chain.buf(), 0, nullptr, 0);
+  return s.ops->send(s, fd, chain.buf(), 0, nullptr, 0, nullptr);
 }
 
 long SendMsg(LxSocket& s, int fd, const msghdr* user_msg, int flags) {
@@ -196,7 +212,9 @@ long SendMsg(LxSocket& s, int fd, const msghdr* user_msg, int flags) {
   if (long r = chain.Build(msg.msg_iov, msg.msg_iovlen); r < 0) return r;
   const sockaddr* to =
       msg.msg_namelen > 0 ? static_cast<const sockaddr*>(msg.msg_name) : nullptr;
-  return s.ops->send(s, fd, chain.buf(), flags, to, msg.msg_namelen);
+  Ancillary control{msg.msg_control, msg.msg_controllen};
+  return s.ops->send(s, fd, chain.buf(), flags, to, msg.msg_namelen,
+                     msg.msg_controllen > 0 ? &control : nullptr);
 }
 
 long RecvMsg(LxSocket& s, int fd, msghdr* user_msg, int flags) {
@@ -209,12 +227,15 @@ long RecvMsg(LxSocket& s, int fd, msghdr* user_msg, int flags) {
   sockaddr* from =
       msg.msg_name != nullptr ? static_cast<sockaddr*>(msg.msg_name) : nullptr;
   int out_flags = 0;
+  Ancillary control{msg.msg_control, msg.msg_controllen};
+  const bool want_control =
+      msg.msg_control != nullptr && msg.msg_controllen > 0;
   long r = s.ops->recv(s, fd, chain.buf(), flags, from,
-                       from ? &namelen : nullptr, &out_flags);
+                       from ? &namelen : nullptr, &out_flags,
+                       want_control ? &control : nullptr);
   if (r < 0) return r;
-  // Ancillary data is not delivered yet: report none (docs/semantics.md).
   msg.msg_namelen = from ? namelen : 0;
-  msg.msg_controllen = 0;
+  msg.msg_controllen = want_control ? control.length : 0;
   msg.msg_flags = out_flags;
   if (!CopyOut(&user_msg->msg_namelen, &msg.msg_namelen,
                sizeof(msg.msg_namelen)) ||

@@ -26,11 +26,17 @@ struct LxSocket;
 
 // Per-category data operations: a table per category instead of a branch
 // on the category at every call.
+// Ancillary data of sendmsg/recvmsg: the program's buffer, in Linux form.
+struct Ancillary {
+  void* data;
+  size_t length;  // in: capacity; out (recv): bytes written
+};
 struct CategoryOps {
   long (*send)(LxSocket& s, int fd, wsk::WSK_BUF* buf, int flags,
-               const sockaddr* to, socklen_t to_len);
+               const sockaddr* to, socklen_t to_len, const Ancillary* control);
   long (*recv)(LxSocket& s, int fd, wsk::WSK_BUF* buf, int flags,
-               sockaddr* from, socklen_t* from_len, int* msg_flags);
+               sockaddr* from, socklen_t* from_len, int* msg_flags,
+               Ancillary* control);
 };
 
 // The Linux socket object behind one or more fds (dup shares it).
