@@ -9,4 +9,4 @@ scripts/build.sh build
 ctest --test-dir build -j"$(nproc)" --output-on-failure --timeout 300
 scripts/build.sh build-asan -DLXWSK_SANITIZE=ON -DLXWSK_BUILD_BENCH=OFF
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-  ctest --test-dir build-asan -L unit -j"$(nproc)" --output-on-failure --timeout 300
+  ctest --test-dir build-asan -L "unit|example" -j"$(nproc)" --output-on-failure --timeout 300
