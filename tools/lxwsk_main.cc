@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "run_command.h"
+#include "tables_command.h"
 
 namespace {
 
@@ -23,6 +24,13 @@ constexpr char kUsage[] =
     "  run [OPTIONS] [--] PROGRAM [ARGS...]\n"
     "                 run PROGRAM with liblxwsk.so preloaded; the exit status\n"
     "                 is PROGRAM's\n"
+    "  tables [--format=markdown|json] [TABLE]\n"
+    "                 print the Linux <-> Windows translation tables the code\n"
+    "                 uses (families, types, sockopts, msg-flags, ioctls,\n"
+    "                 status, ...)\n"
+    "  explain NAME|VALUE\n"
+    "                 how a name or value (ECONNREFUSED, 0xC0000236,\n"
+    "                 SO_REUSEADDR) maps across the layers\n"
     "  help           show this help\n"
     "  version        show the version\n"
     "\n"
@@ -50,6 +58,8 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (cmd == "run") return lxwsk_tool::RunCommand(argc - 2, argv + 2, argv[0]);
+  if (cmd == "tables") return lxwsk_tool::TablesCommand(argc - 2, argv + 2);
+  if (cmd == "explain") return lxwsk_tool::ExplainCommand(argc - 2, argv + 2);
   fprintf(stderr, "lxwsk: unknown command '%s' (try 'lxwsk --help')\n",
           argv[1]);
   return 2;
