@@ -137,3 +137,11 @@ lx::LxSocket* Classify(int fd) {
 __attribute__((constructor)) void LxwskConstructor() { EnsureInit(); }
 
 }  // namespace lxshim
+
+// The budget for shim state per open socket (fd table entry, Linux socket
+// object, WSK socket object), before allocator overhead.
+#include "wsk/provider.h"
+static_assert(sizeof(std::atomic<uintptr_t>) + sizeof(lx::LxSocket) +
+                      sizeof(wsk::ModelSocket) <=
+                  512,
+              "per-socket shim state over 512 bytes");

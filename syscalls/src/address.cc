@@ -11,7 +11,7 @@
 namespace lx {
 
 long AddressIn(const sockaddr* user, socklen_t len, AddrUse use,
-               wsk::SOCKADDR_STORAGE* out) {
+               int socket_family, wsk::SOCKADDR_STORAGE* out) {
   // move_addr_to_kernel: 0 <= len <= sizeof(sockaddr_storage).
   if (static_cast<int>(len) < 0 || len > sizeof(sockaddr_storage)) {
     return -EINVAL;
@@ -21,20 +21,67 @@ long AddressIn(const sockaddr* user, socklen_t len, AddrUse use,
   if (len < sizeof(sa_family_t)) return -EINVAL;
   sa_family_t family;
   memcpy(&family, out, sizeof(family));
-  // Per-family minimum lengths: sizeof(sockaddr_in) for IPv4 and
-  // SIN6_LEN_RFC2133 (24, no scope id) for IPv6 (inet_bind, inet6_bind,
-  // tcp_v4_connect, tcp_v6_connect, udp sendmsg).
-  if (family == AF_INET && len < sizeof(sockaddr_in)) return -EINVAL;
-  if (family == AF_INET6 && len < 24) return -EINVAL;
-  if (family == AF_UNSPEC && use == AddrUse::kBind) {
-    // inet_bind accepts AF_UNSPEC with INADDR_ANY as AF_INET; anything else
-    // is EAFNOSUPPORT. The host judges: hand it the same bytes.
-    if (len < sizeof(sockaddr_in)) return -EINVAL;
+  constexpr socklen_t kIn4 = sizeof(sockaddr_in);
+  constexpr socklen_t kIn6 = 24;  // SIN6_LEN_RFC2133: no scope id needed
+  const bool connect =
+      use == AddrUse::kConnect || use == AddrUse::kConnectStream;
+  if (connect && family == AF_UNSPEC) {
+    // __inet_stream_connect / datagram connect: AF_UNSPEC disconnects,
+    // whatever the length.
+    out->ss_family = wsk::WS_AF_UNSPEC;
+    return 0;
   }
-  uint16_t ws = WsFamily(family);
-  // A family WSK does not know travels as an invalid family the host
-  // refuses with its own errno (EAFNOSUPPORT, EINVAL).
-  out->ss_family = ws == 0xFFFF ? 0xFFFF : ws;
+  if (socket_family == AF_INET) {
+    // The length is checked against the socket's family first, then the
+    // address's family. AF_UNSPEC counts as AF_INET for bind (only with
+    // INADDR_ANY) and for sendto.
+    if (len < kIn4) return -EINVAL;
+    if (family == AF_UNSPEC && use != AddrUse::kConnect &&
+        use != AddrUse::kConnectStream) {
+      const auto* in = reinterpret_cast<const sockaddr_in*>(out);
+      if (use == AddrUse::kBind && in->sin_addr.s_addr != htonl(INADDR_ANY)) {
+        return -EAFNOSUPPORT;
+      }
+      family = AF_INET;
+    } else if (family != AF_INET && family != AF_UNSPEC) {
+      return -EAFNOSUPPORT;
+    }
+  } else {
+    switch (use) {
+      case AddrUse::kConnectStream:
+        // tcp_v6_connect: short is EINVAL, another family EAFNOSUPPORT.
+        if (family == AF_UNSPEC) break;
+        [[fallthrough]];
+      case AddrUse::kBind:
+        if (len < kIn6) return -EINVAL;
+        if (family != AF_INET6) return -EAFNOSUPPORT;
+        break;
+      case AddrUse::kConnect:
+        // ip6_datagram_connect takes an IPv4 address (v4-mapped use).
+        if (family == AF_INET) {
+          if (len < kIn4) return -EINVAL;
+          break;
+        }
+        if (family == AF_UNSPEC) break;
+        if (len < kIn6) return -EINVAL;
+        if (family != AF_INET6) return -EAFNOSUPPORT;
+        break;
+      case AddrUse::kSendTo:
+        if (family == AF_INET) {
+          if (len < kIn4) return -EINVAL;
+          break;
+        }
+        if (family == AF_UNSPEC) break;
+        if (family != AF_INET6) return -EINVAL;
+        if (len < kIn6) return -EINVAL;
+        break;
+    }
+  }
+  if (family == AF_UNSPEC) {
+    out->ss_family = wsk::WS_AF_UNSPEC;
+    return 0;
+  }
+  out->ss_family = WsFamily(family);
   return 0;
 }
 

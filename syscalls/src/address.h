@@ -10,12 +10,16 @@
 
 namespace lx {
 
-enum class AddrUse { kBind, kConnect, kSendTo };
+enum class AddrUse { kBind, kConnect, kConnectStream, kSendTo };
 
-// Copies the program's address in and rewrites it to Windows form.
-// Returns 0 or -errno (EINVAL for a bad length, EFAULT for a bad pointer).
+// Copies the program's address in, applies Linux's length and family rules
+// for a socket of `socket_family` (inet_bind, inet6_bind, tcp_v4_connect,
+// tcp_v6_connect, ip6_datagram_connect, udp_sendmsg, udpv6_sendmsg), and
+// rewrites it to Windows form. Returns 0 or -errno (EINVAL, EAFNOSUPPORT,
+// EFAULT). For kSendTo on IPv6, an AF_UNSPEC address means "no address":
+// *out then has family WS_AF_UNSPEC and the caller sends without one.
 long AddressIn(const sockaddr* user, socklen_t len, AddrUse use,
-               wsk::SOCKADDR_STORAGE* out);
+               int socket_family, wsk::SOCKADDR_STORAGE* out);
 
 // Writes a Windows address back as Linux does: truncated to *user_len, with
 // *user_len set to the full length. `ws_len` 0 means "no address" (stream

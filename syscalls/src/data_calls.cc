@@ -42,9 +42,14 @@ long DatagramSend(LxSocket& s, int fd, wsk::WSK_BUF* buf, int flags,
                   const Ancillary* control) {
   wsk::SOCKADDR_STORAGE ws;
   const wsk::SOCKADDR* remote = nullptr;
-  if (to != nullptr) {
-    if (long r = AddressIn(to, to_len, AddrUse::kSendTo, &ws); r < 0) return r;
-    remote = reinterpret_cast<const wsk::SOCKADDR*>(&ws);
+  if (to != nullptr) [[unlikely]] {
+    if (long r = AddressIn(to, to_len, AddrUse::kSendTo, s.family, &ws);
+        r < 0) {
+      return r;
+    }
+    if (ws.ss_family != wsk::WS_AF_UNSPEC) {
+      remote = reinterpret_cast<const wsk::SOCKADDR*>(&ws);
+    }
   }
   if (long r = EnsureBound(s, fd); r < 0) [[unlikely]] return r;
   StackIrp irp(fd);
@@ -80,11 +85,11 @@ long StreamRecv(LxSocket& s, int fd, wsk::WSK_BUF* buf, int flags,
 long DatagramRecv(LxSocket& s, int fd, wsk::WSK_BUF* buf, int flags,
                   sockaddr* from, socklen_t* from_len, int* msg_flags,
                   Ancillary* control) {
+  // Linux receives first and copies the address after: a bad address
+  // length still consumes the datagram (net/socket.c __sys_recvfrom).
   wsk::SOCKADDR_STORAGE ws;
   wsk::PSOCKADDR remote = nullptr;
   if (from != nullptr) {
-    socklen_t cap;
-    if (long r = AddressOutLength(from_len, &cap); r < 0) return r;
     remote = reinterpret_cast<wsk::PSOCKADDR>(&ws);
     ws.ss_family = wsk::WS_AF_UNSPEC;
   }
@@ -234,11 +239,13 @@ long RecvMsg(LxSocket& s, int fd, msghdr* user_msg, int flags) {
                        from ? &namelen : nullptr, &out_flags,
                        want_control ? &control : nullptr);
   if (r < 0) return r;
-  msg.msg_namelen = from ? namelen : 0;
+  // msg_namelen is written only when there is a name buffer (Linux leaves
+  // it alone otherwise).
+  msg.msg_namelen = namelen;
   msg.msg_controllen = want_control ? control.length : 0;
   msg.msg_flags = out_flags;
-  if (!CopyOut(&user_msg->msg_namelen, &msg.msg_namelen,
-               sizeof(msg.msg_namelen)) ||
+  if ((from != nullptr && !CopyOut(&user_msg->msg_namelen, &msg.msg_namelen,
+                                   sizeof(msg.msg_namelen))) ||
       !CopyOut(&user_msg->msg_controllen, &msg.msg_controllen,
                sizeof(msg.msg_controllen)) ||
       !CopyOut(&user_msg->msg_flags, &msg.msg_flags, sizeof(msg.msg_flags))) {

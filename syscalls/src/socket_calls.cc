@@ -175,7 +175,7 @@ long CloseSocket(LxSocket* s, int fd) {
 
 long Bind(LxSocket& s, int fd, const sockaddr* addr, socklen_t len) {
   wsk::SOCKADDR_STORAGE ws;
-  if (long r = AddressIn(addr, len, AddrUse::kBind, &ws); r < 0) return r;
+  if (long r = AddressIn(addr, len, AddrUse::kBind, s.family, &ws); r < 0) return r;
   StackIrp irp(fd);
   const auto* a = reinterpret_cast<const wsk::SOCKADDR*>(&ws);
   if (s.category == wsk::WSK_FLAG_DATAGRAM_SOCKET) {
@@ -247,7 +247,11 @@ long Accept4(const WskBinding& /*b*/, LxSocket& s, int fd, sockaddr* addr,
 
 long Connect(LxSocket& s, int fd, const sockaddr* addr, socklen_t len) {
   wsk::SOCKADDR_STORAGE ws;
-  if (long r = AddressIn(addr, len, AddrUse::kConnect, &ws); r < 0) return r;
+  if (long r = AddressIn(addr, len,
+                         s.category == wsk::WSK_FLAG_DATAGRAM_SOCKET
+                             ? AddrUse::kConnect
+                             : AddrUse::kConnectStream,
+                         s.family, &ws); r < 0) return r;
   const auto* a = reinterpret_cast<const wsk::SOCKADDR*>(&ws);
   if (s.category == wsk::WSK_FLAG_DATAGRAM_SOCKET) {
     // A connected UDP socket is a datagram socket with a fixed remote

@@ -32,7 +32,7 @@
 
 /* ---- records ---- */
 
-static const char* st_errname(int e) {
+static inline const char* st_errname(int e) {
   if (e == 0) return "0";
   const char* n = strerrorname_np(e);
   return n != NULL ? n : "E?";
@@ -40,7 +40,7 @@ static const char* st_errname(int e) {
 
 /* Records one call. errno is read on entry, before anything can change it:
  * pass the call itself as `r`, e.g. REC("bind", bind(...)). */
-static long st_rec(const char* label, long r) {
+static inline long st_rec(const char* label, long r) {
   int e = errno;
   if (r < 0) {
     printf("%s = %ld %s\n", label, r, st_errname(e));
@@ -53,8 +53,9 @@ static long st_rec(const char* label, long r) {
 #define REC(label, call) st_rec((label), (long)(call))
 
 /* A free-form data line. */
-static void note(const char* fmt, ...) __attribute__((format(printf, 1, 2)));
-static void note(const char* fmt, ...) {
+static inline void note(const char* fmt, ...)
+    __attribute__((format(printf, 1, 2)));
+static inline void note(const char* fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
   vprintf(fmt, ap);
@@ -64,7 +65,7 @@ static void note(const char* fmt, ...) {
 
 /* Aborts the scenario: something the scenario relies on failed in a way
  * that makes the rest meaningless. Still part of the record. */
-static void die(const char* what) {
+static inline void die(const char* what) {
   int e = errno;
   printf("FATAL %s: %s\n", what, st_errname(e));
   fflush(stdout);
@@ -73,7 +74,7 @@ static void die(const char* what) {
 
 /* ---- data ---- */
 
-static uint64_t fnv1a(uint64_t h, const void* p, size_t n) {
+static inline uint64_t fnv1a(uint64_t h, const void* p, size_t n) {
   const unsigned char* c = (const unsigned char*)p;
   for (size_t i = 0; i < n; ++i) {
     h ^= c[i];
@@ -84,15 +85,15 @@ static uint64_t fnv1a(uint64_t h, const void* p, size_t n) {
 #define FNV_INIT 14695981039346656037ull
 
 /* Deterministic pattern: byte i of stream `seed`. */
-static void fill_pattern(unsigned char* p, size_t n, size_t offset,
-                         unsigned seed) {
+static inline void fill_pattern(unsigned char* p, size_t n, size_t offset,
+                                unsigned seed) {
   for (size_t i = 0; i < n; ++i) {
     size_t k = offset + i;
     p[i] = (unsigned char)((k * 131u + (k >> 8) * 7u + seed * 29u) & 0xFF);
   }
 }
 
-static double now_s(void) {
+static inline double now_s(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
@@ -100,7 +101,7 @@ static double now_s(void) {
 
 /* ---- addresses (loopback only) ---- */
 
-static socklen_t loopback(int family, struct sockaddr_storage* ss) {
+static inline socklen_t loopback(int family, struct sockaddr_storage* ss) {
   memset(ss, 0, sizeof(*ss));
   if (family == AF_INET) {
     struct sockaddr_in* a = (struct sockaddr_in*)ss;
@@ -116,7 +117,7 @@ static socklen_t loopback(int family, struct sockaddr_storage* ss) {
   return sizeof(*a);
 }
 
-static int port_of(const struct sockaddr_storage* ss) {
+static inline int port_of(const struct sockaddr_storage* ss) {
   if (ss->ss_family == AF_INET) {
     return ntohs(((const struct sockaddr_in*)ss)->sin_port);
   }
@@ -127,8 +128,8 @@ static int port_of(const struct sockaddr_storage* ss) {
 }
 
 /* The address part of a sockaddr, without the port. */
-static const char* host_of(const struct sockaddr_storage* ss, char* buf,
-                           size_t n) {
+static inline const char* host_of(const struct sockaddr_storage* ss, char* buf,
+                                  size_t n) {
   if (ss->ss_family == AF_INET) {
     inet_ntop(AF_INET, &((const struct sockaddr_in*)ss)->sin_addr, buf,
               (socklen_t)n);
@@ -141,24 +142,26 @@ static const char* host_of(const struct sockaddr_storage* ss, char* buf,
   return buf;
 }
 
-static const char* fam_name(int f) {
+static inline const char* fam_name(int f) {
   return f == AF_INET ? "v4" : f == AF_INET6 ? "v6" : "?";
 }
 
 /* Prints a sockaddr as "family host port=<set|0>" (never the number). */
-static void note_addr(const char* label, const struct sockaddr_storage* ss,
-                      socklen_t len) {
+static inline void note_addr(const char* label,
+                             const struct sockaddr_storage* ss, socklen_t len) {
   char h[INET6_ADDRSTRLEN + 16];
   note("%s: len %u family %d host %s port %s", label, (unsigned)len,
        (int)ss->ss_family, host_of(ss, h, sizeof(h)),
-       port_of(ss) > 0 ? "set" : port_of(ss) == 0 ? "0" : "-");
+       port_of(ss) > 0    ? "set"
+       : port_of(ss) == 0 ? "0"
+                          : "-");
 }
 
 /* A bound (and, for streams, listening) loopback socket; *addr receives its
  * address as getsockname reports it. Every call is recorded. */
-static int make_server(const char* tag, int family, int type,
-                       struct sockaddr_storage* addr, socklen_t* alen) {
-  char l[96];
+static inline int make_server(const char* tag, int family, int type,
+                              struct sockaddr_storage* addr, socklen_t* alen) {
+  char l[192];
   snprintf(l, sizeof(l), "%s socket", tag);
   int fd = (int)REC(l, socket(family, type, 0));
   if (fd < 0) die(l);
@@ -179,10 +182,10 @@ static int make_server(const char* tag, int family, int type,
 
 /* client connect + server accept; returns the client fd, *acc the accepted
  * one. */
-static int make_pair(const char* tag, int lfd, int family,
-                     const struct sockaddr_storage* addr, socklen_t alen,
-                     int* acc) {
-  char l[96];
+static inline int make_pair(const char* tag, int lfd, int family,
+                            const struct sockaddr_storage* addr, socklen_t alen,
+                            int* acc) {
+  char l[192];
   snprintf(l, sizeof(l), "%s client socket", tag);
   int c = (int)REC(l, socket(family, SOCK_STREAM, 0));
   if (c < 0) die(l);
@@ -195,9 +198,9 @@ static int make_pair(const char* tag, int lfd, int family,
 }
 
 /* Reads exactly n bytes (or until EOF/error); returns the count read. */
-static ssize_t recv_all(int fd, void* buf, size_t n) {
+static inline ssize_t recv_all(int fd, void* buf, size_t n) {
   size_t got = 0;
-  while (got < n) {
+  for (int i = 0; got < n && i < (1 << 20); ++i) {
     ssize_t r = recv(fd, (char*)buf + got, n - got, 0);
     if (r < 0 && errno == EINTR) continue;
     if (r <= 0) return got > 0 ? (ssize_t)got : r;
@@ -206,9 +209,9 @@ static ssize_t recv_all(int fd, void* buf, size_t n) {
   return (ssize_t)got;
 }
 
-static ssize_t send_all(int fd, const void* buf, size_t n) {
+static inline ssize_t send_all(int fd, const void* buf, size_t n) {
   size_t put = 0;
-  while (put < n) {
+  for (int i = 0; put < n && i < (1 << 20); ++i) {
     ssize_t r = send(fd, (const char*)buf + put, n - put, MSG_NOSIGNAL);
     if (r < 0 && errno == EINTR) continue;
     if (r <= 0) return put > 0 ? (ssize_t)put : r;
@@ -218,7 +221,7 @@ static ssize_t send_all(int fd, const void* buf, size_t n) {
 }
 
 /* Waits up to `ms` for `events`; returns revents (0 on timeout). */
-static int wait_for(int fd, short events, int ms) {
+static inline int wait_for(int fd, short events, int ms) {
   struct pollfd p = {fd, events, 0};
   int r = poll(&p, 1, ms);
   return r > 0 ? p.revents : 0;
@@ -229,7 +232,7 @@ static int wait_for(int fd, short events, int ms) {
 /* Checks that liblxwsk.so is (or is not) mapped, as run_diff.sh says it
  * should be (SHIMTEST_MODE=native|preload). Reports on stderr only, so the
  * record stays identical; exit 3 on mismatch. */
-static void st_check_mode(void) {
+static inline void st_check_mode(void) {
   const char* mode = getenv("SHIMTEST_MODE");
   if (mode == NULL) return;
   int mapped = 0;
@@ -249,15 +252,15 @@ static void st_check_mode(void) {
   }
 }
 
-static void st_init(void) {
+static inline void st_init(void) {
   /* Line-buffered: a fork never duplicates a pending record. */
   setvbuf(stdout, NULL, _IOLBF, 0);
   alarm(20);
   st_check_mode();
 }
 
-/* Open descriptors of this process (the directory's own fd included). */
-static int count_fds(void) {
+/* Open descriptors of this process (by probing /proc/self/fd; opens none). */
+static inline int count_fds(void) {
   int n = 0;
   char path[64];
   for (int fd = 0; fd < 1024; ++fd) {
@@ -267,4 +270,4 @@ static int count_fds(void) {
   return n;
 }
 
-#endif  /* LXWSK_TESTS_SHIM_SHIMTEST_H_ */
+#endif /* LXWSK_TESTS_SHIM_SHIMTEST_H_ */
