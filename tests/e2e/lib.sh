@@ -27,6 +27,7 @@ set -o pipefail
 
 E2E_NAME=$(basename "$0" .sh)
 E2E_SCRIPT=$(readlink -f "$0")
+# shellcheck disable=SC2034  # E2E_DIR and PY are for the sourcing scripts
 E2E_DIR=$(dirname "$E2E_SCRIPT")
 
 log() { printf '[%s] %s\n' "$E2E_NAME" "$*" >&2; }
@@ -52,6 +53,7 @@ else
 fi
 [ -f "$LXWSK_LIB" ] || fail "liblxwsk.so not found: $LXWSK_LIB"
 E2E_ARGS=("$@")
+# shellcheck disable=SC2034
 PY=/usr/bin/python3
 
 # The program under test must not see a switched-off shim or another preload
@@ -64,11 +66,16 @@ export no_proxy='*'
 # ---------------------------------------------------------------------------
 # Network isolation.
 if [ "${E2E_NETNS_STATE:-}" = "" ]; then
-  if [ "${E2E_NO_NETNS:-0}" != 1 ] && command -v unshare >/dev/null &&
-     unshare -n -- ip link set lo up >/dev/null 2>&1; then
-    export E2E_NETNS_STATE=inside
-    exec unshare -n -- bash "$E2E_SCRIPT" "${E2E_ARGS[@]}"
-    # exec failed: fall through to the shared stack
+  if [ "${E2E_NO_NETNS:-0}" != 1 ] && command -v unshare >/dev/null; then
+    # As root: a network namespace; otherwise maybe through a user namespace.
+    for opts in "-n" "-r -n"; do
+      # shellcheck disable=SC2086
+      if unshare $opts -- ip link set lo up >/dev/null 2>&1; then
+        export E2E_NETNS_STATE=inside
+        # shellcheck disable=SC2086
+        exec unshare $opts -- bash "$E2E_SCRIPT" "${E2E_ARGS[@]}"
+      fi
+    done
   fi
   export E2E_NETNS_STATE=shared
 fi
@@ -99,6 +106,12 @@ E2E_PGIDS=()
 cleanup() {
   local rc=$? g i alive
   trap - EXIT TERM INT HUP
+  trap '' PIPE  # a closed stderr must not stop the cleanup
+  # Background jobs of this shell (clients) that are still there.
+  local j
+  for j in $(jobs -p); do
+    kill -KILL "$j" 2>/dev/null
+  done
   for g in "${E2E_PGIDS[@]}"; do
     kill -TERM -- "-$g" 2>/dev/null
   done
@@ -133,6 +146,7 @@ trap cleanup EXIT
 trap 'exit 143' TERM
 trap 'exit 130' INT
 trap 'exit 129' HUP
+trap 'exit 141' PIPE
 
 # start_bg VAR LOGFILE CMD...: runs CMD in a new session (its own process
 # group, so that it and all its children are killed on exit) with stdin from
@@ -163,7 +177,18 @@ stop_bg() {
   local pid=$1 secs=${2:-10}
   kill -TERM "$pid" 2>/dev/null
   wait_until $((secs * 10)) 0.1 gone "$pid" || fail "pid $pid did not stop on SIGTERM in $secs s"
+  forget_bg "$pid"
   wait "$pid" 2>/dev/null
+}
+
+# forget_bg PID: PID has ended and its group needs no killing on exit (its
+# forked children, if any, are expected to be gone with it).
+forget_bg() {
+  local g keep=()
+  for g in "${E2E_PGIDS[@]}"; do
+    [ "$g" = "$1" ] || keep+=("$g")
+  done
+  E2E_PGIDS=("${keep[@]}")
 }
 
 # ---------------------------------------------------------------------------
@@ -292,7 +317,9 @@ same_sha() {
 }
 
 # assert_preloaded PID WHAT: liblxwsk.so (this build's) is mapped in PID and
-# its environment does not switch the shim off.
+# its environment does not switch the shim off (LXWSK_DISABLE=1; best
+# effort: programs that rewrite their process title, like nginx and redis,
+# overwrite what /proc/PID/environ shows; lib.sh unsets the variable anyway).
 assert_preloaded() {
   local pid=$1 what=$2
   [ -r "/proc/$pid/maps" ] || fail "$what (pid $pid) is gone"

@@ -50,7 +50,8 @@ EOF
   [ "$E2E_HAVE_V6" = 1 ] && wait_tcp_listen ::1 "$port" "$pid"
   assert_preloaded "$pid" "nginx master (sendfile $mode)"
   # The workers (the processes that serve the data) too.
-  wait_until 100 0.05 test -n "$(children_of "$pid")" || fail "nginx has no workers"
+  has_workers() { [ "$(children_of "$pid" | wc -l)" -ge 2 ]; }
+  wait_until 200 0.05 has_workers || fail "nginx has not started its 2 workers"
   workers=$(children_of "$pid")
   for w in $workers; do
     assert_preloaded "$w" "nginx worker (sendfile $mode)"
@@ -76,6 +77,24 @@ EOF
     [ "$(sed -n 2p "$out.w" | cut -d' ' -f3)" = 0 ] ||
       fail "curl opened a second connection for the 2nd request: $(cat "$out.w")"
   done
+  # 8 parallel transfers of the small file on separate connections, and a
+  # fetch by name (localhost: curl tries ::1 and 127.0.0.1, happy eyeballs
+  # with non-blocking connects).
+  local args=() i
+  for ((i = 0; i < 8; i++)); do
+    args+=(-o "$T/par-$mode-$i.bin" "http://127.0.0.1:$port/small.bin")
+  done
+  timeout 60 "$LXWSK" run -- curl -sS -f -g --noproxy '*' --max-time 50 \
+    --parallel --parallel-max 8 "${args[@]}" 2>"$T/par-$mode.err" ||
+    fail "parallel curl (sendfile $mode) failed: $(cat "$T/par-$mode.err")"
+  for ((i = 0; i < 8; i++)); do
+    same_sha "$T/www/small.bin" "$T/par-$mode-$i.bin" "nginx sendfile $mode, parallel transfer $i"
+  done
+  timeout 60 "$LXWSK" run -- curl -sS -f --noproxy '*' --max-time 50 \
+    -o "$T/byname-$mode.bin" "http://localhost:$port/data.bin" 2>"$T/byname-$mode.err" ||
+    fail "curl http://localhost:$port/ (sendfile $mode) failed: $(cat "$T/byname-$mode.err")"
+  same_sha "$T/www/data.bin" "$T/byname-$mode.bin" "nginx sendfile $mode, by name (localhost), 50 MB"
+
   # The master and the workers are still alive and well.
   kill -0 "$pid" || fail "nginx master died"
   for w in $workers; do

@@ -50,6 +50,8 @@ udp_test() { # 4|6
   for round in 1 2; do
     out="$T/out-v$v-$round.bin"
     : >"$out"
+    # feed watches the size of $out (what the client wrote so far).
+    # shellcheck disable=SC2094
     feed "$out" | timeout 30 "$LXWSK" run -- socat -t 1 -T 20 - "$connect" \
       >"$out" 2>"$T/client-v$v-$round.err" ||
       fail "socat UDP client IPv$v round $round failed (rc $?): $(cat "$T/client-v$v-$round.err")"

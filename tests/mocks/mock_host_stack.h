@@ -70,8 +70,7 @@ class MockHostStack : public HostStack {
                void* out, SIZE_T out_length),
               (override));
   MOCK_METHOD(void, AsyncWait,
-              (HostHandle h, HostWait what,
-               std::function<void(NTSTATUS)> done),
+              (HostHandle h, HostWait what, std::function<void(NTSTATUS)> done),
               (override));
   MOCK_METHOD(void, CancelWaits, (HostHandle h), (override));
   MOCK_METHOD(void, Post, (std::function<void()> fn), (override));
@@ -202,8 +201,7 @@ struct IrpProbe {
   PIRP get() { return &irp; }
 
  private:
-  static NTSTATUS OnComplete(void* /*device_object*/, PIRP irp,
-                             void* context) {
+  static NTSTATUS OnComplete(void* /*device_object*/, PIRP irp, void* context) {
     auto* self = static_cast<IrpProbe*>(context);
     ++self->completions;
     self->completed_status = irp->IoStatus.Status;

@@ -102,8 +102,7 @@ PIRP g_routine_irp = nullptr;
 NTSTATUS g_routine_saw_status = 0;
 uintptr_t g_routine_saw_information = 0;
 
-NTSTATUS RecordingCompletion(void* /*device_object*/, PIRP irp,
-                             void* context) {
+NTSTATUS RecordingCompletion(void* /*device_object*/, PIRP irp, void* context) {
   ++g_routine_calls;
   g_routine_context = context;
   g_routine_irp = irp;

@@ -72,8 +72,8 @@ TEST_F(RegistrationTest, RegisterCaptureReleaseDeregister) {
   EXPECT_EQ(npi.Dispatch->Version, MAKE_WSK_VERSION(1, 0));
   WskReleaseProviderNPI(&registration_);
 
-  auto done = std::async(std::launch::async,
-                         [this] { WskDeregister(&registration_); });
+  auto done =
+      std::async(std::launch::async, [this] { WskDeregister(&registration_); });
   EXPECT_EQ(done.wait_for(kBound), std::future_status::ready);
 }
 
@@ -91,8 +91,8 @@ TEST_F(RegistrationTest, RepeatedCapturesShareClient) {
   EXPECT_EQ(first.Dispatch, second.Dispatch);
   WskReleaseProviderNPI(&registration_);
   WskReleaseProviderNPI(&registration_);
-  auto done = std::async(std::launch::async,
-                         [this] { WskDeregister(&registration_); });
+  auto done =
+      std::async(std::launch::async, [this] { WskDeregister(&registration_); });
   EXPECT_EQ(done.wait_for(kBound), std::future_status::ready);
 }
 
@@ -111,8 +111,8 @@ TEST_F(RegistrationTest, MajorVersionOtherThanOneIsNoInterface) {
   client_dispatch_.Version = MAKE_WSK_VERSION(1, 7);
   ASSERT_EQ(WskRegister(&client_npi_, &registration_, &provider_),
             STATUS_SUCCESS);
-  auto done = std::async(std::launch::async,
-                         [this] { WskDeregister(&registration_); });
+  auto done =
+      std::async(std::launch::async, [this] { WskDeregister(&registration_); });
   EXPECT_EQ(done.wait_for(kBound), std::future_status::ready);
 }
 
@@ -154,8 +154,8 @@ TEST_F(RegistrationTest, CapturedDispatchUsesGivenProvider) {
                 socket, close.get()),
             STATUS_SUCCESS);
   WskReleaseProviderNPI(&registration_);
-  auto done = std::async(std::launch::async,
-                         [this] { WskDeregister(&registration_); });
+  auto done =
+      std::async(std::launch::async, [this] { WskDeregister(&registration_); });
   EXPECT_EQ(done.wait_for(kBound), std::future_status::ready);
 }
 
@@ -201,8 +201,8 @@ TEST_F(RegistrationTest, DeregisterBlocksUntilSocketsAreClosed) {
   IrpProbe create;
   ASSERT_EQ(npi.Dispatch->WskSocket(
                 npi.Client, WS_AF_INET6, WS_SOCK_DGRAM, WS_IPPROTO_UDP,
-                WSK_FLAG_DATAGRAM_SOCKET | WSK_FLAG_LX_INLINE, nullptr,
-                nullptr, nullptr, nullptr, nullptr, create.get()),
+                WSK_FLAG_DATAGRAM_SOCKET | WSK_FLAG_LX_INLINE, nullptr, nullptr,
+                nullptr, nullptr, nullptr, create.get()),
             STATUS_SUCCESS);
   auto* socket = reinterpret_cast<PWSK_SOCKET>(create.irp.IoStatus.Information);
   ASSERT_NE(socket, nullptr);
