@@ -3,52 +3,111 @@
 #include <memory>
 #include <vector>
 
+#include "absl/synchronization/mutex.h"
+
 namespace wsk {
 namespace {
 
+// A request parked until its host handle is ready. Two parties may touch
+// it: the wait callback and the IRP's cancel routine. Its state, under `mu`,
+// decides who completes the IRP; neither touches the IRP after the other
+// completed it (the client may already be reusing it). Each party holds a
+// reference; the cancel side's reference is dropped by whoever takes the
+// cancel routine out of the IRP.
 struct ParkedOp {
+  enum class State { kParked, kRunning, kCancelled };
   HostStack* host;
   HostHandle handle;
   HostWait what;
   PIRP irp;
   Attempt retry;
+  absl::Mutex mu;
+  State state = State::kParked;
+  int refs = 2;  // the wait and the cancel routine
+
+  void Unref() {
+    bool last;
+    {
+      absl::MutexLock lock(&mu);
+      last = --refs == 0;
+    }
+    if (last) delete this;
+  }
 };
 
 void CancelParked(void*, PIRP irp) {
-  // The parked op is freed by its wait callback, which will find the cancel
-  // routine gone.
-  IoCompleteRequest(irp, STATUS_CANCELLED, 0);
+  auto* op = static_cast<ParkedOp*>(irp->DriverContext);
+  bool complete = false;
+  {
+    absl::MutexLock lock(&op->mu);
+    if (op->state == ParkedOp::State::kParked) {
+      op->state = ParkedOp::State::kCancelled;
+      complete = true;
+    }
+  }
+  if (complete) IoCompleteRequest(irp, STATUS_CANCELLED, 0);
+  op->Unref();
 }
 
 void Arm(ParkedOp* op);
 
+// Installs the cancel routine again for a request that goes on waiting.
+// Returns false when a cancel arrived meanwhile (the request is then done).
+bool Repark(ParkedOp* op) {
+  {
+    absl::MutexLock lock(&op->mu);
+    op->state = ParkedOp::State::kParked;
+    ++op->refs;
+  }
+  IoSetCancelRoutine(op->irp, CancelParked);
+  if (op->irp->Cancel.load(std::memory_order_acquire) &&
+      IoSetCancelRoutine(op->irp, nullptr) != nullptr) {
+    // The cancel routine will not run: complete here.
+    {
+      absl::MutexLock lock(&op->mu);
+      op->state = ParkedOp::State::kCancelled;
+      --op->refs;
+    }
+    IoCompleteRequest(op->irp, STATUS_CANCELLED, 0);
+    return false;
+  }
+  return true;
+}
+
 void OnReady(ParkedOp* op, NTSTATUS wait_status) {
-  // Take ownership of the IRP before touching the host: a cancel that won
-  // the race already completed it.
-  if (IoSetCancelRoutine(op->irp, nullptr) == nullptr) {
-    delete op;
+  bool mine = false;
+  {
+    absl::MutexLock lock(&op->mu);
+    // Parked: the IRP is still ours to look at. Take the cancel routine
+    // out; if IoCancelIrp already took it, that routine completes the IRP.
+    if (op->state == ParkedOp::State::kParked &&
+        IoSetCancelRoutine(op->irp, nullptr) != nullptr) {
+      --op->refs;  // the cancel routine will never run
+      op->state = ParkedOp::State::kRunning;
+      mine = true;
+    }
+  }
+  if (!mine) {
+    op->Unref();
     return;
   }
+  PIRP irp = op->irp;
   if (!NT_SUCCESS(wait_status)) {
-    IoCompleteRequest(op->irp, STATUS_CANCELLED, 0);
-    delete op;
+    IoCompleteRequest(irp, STATUS_CANCELLED, 0);
+    op->Unref();
     return;
   }
   HostResult r = op->retry();
   if (r.status == STATUS_DEVICE_NOT_READY) {
-    IoSetCancelRoutine(op->irp, CancelParked);
-    // A cancel requested while we held the IRP found no routine to call.
-    if (op->irp->Cancel.load(std::memory_order_acquire) &&
-        IoSetCancelRoutine(op->irp, nullptr) != nullptr) {
-      IoCompleteRequest(op->irp, STATUS_CANCELLED, 0);
-      delete op;
-      return;
+    if (Repark(op)) {
+      Arm(op);
+    } else {
+      op->Unref();
     }
-    Arm(op);
     return;
   }
-  IoCompleteRequest(op->irp, r.status, r.information);
-  delete op;
+  IoCompleteRequest(irp, r.status, r.information);
+  op->Unref();
 }
 
 void Arm(ParkedOp* op) {
@@ -65,26 +124,53 @@ NTSTATUS PendOrComplete(HostStack& host, const ModelSocket* s, PIRP irp,
     return CompleteNow(irp, first.status, first.information);
   }
   irp->PendingReturned = true;
-  auto* op = new ParkedOp{&host, irp->RequestorHandle >= 0
-                                     ? irp->RequestorHandle
-                                     : s->handle,
-                          what, irp, std::move(retry)};
+  auto* op = new ParkedOp{&host,
+                          irp->RequestorHandle >= 0 ? irp->RequestorHandle
+                                                    : s->handle,
+                          what,
+                          irp,
+                          std::move(retry)};
   irp->DriverContext = op;
-  IoSetCancelRoutine(irp, CancelParked);
-  if (irp->Cancel.load(std::memory_order_acquire) &&
-      IoSetCancelRoutine(irp, nullptr) != nullptr) {
-    delete op;
-    IoCompleteRequest(irp, STATUS_CANCELLED, 0);
-    return STATUS_PENDING;
+  {
+    absl::MutexLock lock(&op->mu);
+    --op->refs;  // Repark adds the cancel side's reference back
   }
-  Arm(op);
+  if (Repark(op)) {
+    Arm(op);
+  } else {
+    op->Unref();
+  }
   return STATUS_PENDING;
+}
+
+void CloseInBackground(Provider& p, PWSK_SOCKET socket) {
+  // The close may pend: its IRP must outlive this call.
+  PIRP irp = IoAllocateIrp();
+  IoSetCompletionRoutine(
+      irp,
+      [](void*, PIRP done, void*) -> NTSTATUS {
+        IoFreeIrp(done);
+        return STATUS_MORE_PROCESSING_REQUIRED;
+      },
+      nullptr);
+  p.WskCloseSocket(socket, irp);
+}
+
+const WSK_CLIENT_CONNECTION_DISPATCH* ConnectionEvents(const ModelSocket* s) {
+  if (s->client_dispatch == nullptr) return nullptr;
+  if (s->category == WSK_FLAG_STREAM_SOCKET) {
+    return static_cast<const WSK_CLIENT_STREAM_DISPATCH*>(s->client_dispatch)
+        ->Connect;
+  }
+  return static_cast<const WSK_CLIENT_CONNECTION_DISPATCH*>(
+      s->client_dispatch);
 }
 
 // ---- Event callbacks ----
 // Receive indications peek at the host's receive queue, so the host buffer
 // plays the transport's buffer: bytes the client accepts are then consumed;
-// STATUS_DATA_NOT_ACCEPTED leaves them for a later WskReceive.
+// a partial acceptance or STATUS_DATA_NOT_ACCEPTED stops indications until
+// the client's next WskReceive completes (MS Learn PFN_WSK_RECEIVE_EVENT).
 
 namespace {
 constexpr size_t kIndicationBytes = 64 * 1024;
@@ -100,11 +186,9 @@ void AcceptReady(Provider* p, ModelSocket* s, NTSTATUS st) {
           ? (stream_dispatch ? stream_dispatch->Listen : nullptr)
           : static_cast<const WSK_CLIENT_LISTEN_DISPATCH*>(s->client_dispatch);
   for (int i = 0; i < 64; ++i) {  // bounded batch, then yield the thread
-    IRP irp;
-    IoReuseIrp(&irp);
     SOCKADDR_IN6 remote{}, local{};
-    // Accept inline on this thread; a would-block ends the batch.
-    HostResult r = p->host().Accept(s->handle, reinterpret_cast<PSOCKADDR>(&remote),
+    HostResult r = p->host().Accept(s->handle,
+                                    reinterpret_cast<PSOCKADDR>(&remote),
                                     WSK_FLAG_LX_NONBLOCK | WSK_FLAG_LX_CLOEXEC);
     if (!NT_SUCCESS(r.status)) break;
     auto nh = static_cast<HostHandle>(r.information);
@@ -123,17 +207,16 @@ void AcceptReady(Provider* p, ModelSocket* s, NTSTATUS st) {
           reinterpret_cast<PSOCKADDR>(&remote), &a->wsk, &ctx, &disp);
     }
     if (verdict != STATUS_SUCCESS) {
-      IRP close;
-      IoReuseIrp(&close);
-      p->WskCloseSocket(&a->wsk, &close);
+      CloseInBackground(*p, &a->wsk);  // "the provider closes it"
       continue;
     }
     a->context = ctx;
     a->client_dispatch = disp;
     // Connection events enabled on the listener carry over to sockets
     // accepted through WskAcceptEvent (MS Learn).
-    ULONG carry = s->event_mask.load() &
-                  (WSK_EVENT_RECEIVE | WSK_EVENT_DISCONNECT | WSK_EVENT_SEND_BACKLOG);
+    ULONG carry = s->event_mask.load() & (WSK_EVENT_RECEIVE |
+                                          WSK_EVENT_DISCONNECT |
+                                          WSK_EVENT_SEND_BACKLOG);
     if (carry != 0) {
       WSK_EVENT_CALLBACK_CONTROL ctl{&NPI_WSK_INTERFACE_ID, carry};
       p->WskControlSocket(&a->wsk, WskSetOption, SO_WSK_EVENT_CALLBACK,
@@ -150,8 +233,7 @@ void ReceiveReady(Provider* p, ModelSocket* s, NTSTATUS st) {
       (mask & (WSK_EVENT_RECEIVE | WSK_EVENT_DISCONNECT)) == 0) {
     return;
   }
-  const auto* d =
-      static_cast<const WSK_CLIENT_CONNECTION_DISPATCH*>(s->client_dispatch);
+  const WSK_CLIENT_CONNECTION_DISPATCH* d = ConnectionEvents(s);
   std::vector<char> data(kIndicationBytes);
   MDL mdl{nullptr, data.data(), 0, static_cast<ULONG>(data.size())};
   WSK_BUF buf{&mdl, 0, data.size()};
@@ -179,16 +261,22 @@ void ReceiveReady(Provider* p, ModelSocket* s, NTSTATUS st) {
   SIZE_T accepted = 0;
   NTSTATUS verdict = d->WskReceiveEvent(s->context, WSK_FLAG_ENTIRE_MESSAGE,
                                         &ind, r.information, &accepted);
-  if (verdict == STATUS_SUCCESS) {
-    if (accepted == 0) accepted = r.information;
-    // Consume what the client took (it already has the bytes).
-    MDL sink{nullptr, data.data(), 0, static_cast<ULONG>(accepted)};
-    WSK_BUF sb{&sink, 0, accepted};
-    p->host().Receive(s->handle, sb, WSK_FLAG_LX_DONTWAIT, nullptr, nullptr,
-                      nullptr, nullptr);
-    ArmReceiveEvent(*p, s);
+  if (verdict != STATUS_SUCCESS) {
+    s->receive_paused.store(true);  // STATUS_DATA_NOT_ACCEPTED
+    return;
   }
-  // STATUS_DATA_NOT_ACCEPTED: indications stop until the client receives.
+  if (accepted == 0) accepted = r.information;
+  if (accepted > r.information) accepted = r.information;
+  // Consume what the client took (it already has the bytes).
+  MDL sink{nullptr, data.data(), 0, static_cast<ULONG>(accepted)};
+  WSK_BUF sb{&sink, 0, accepted};
+  p->host().Receive(s->handle, sb, WSK_FLAG_LX_DONTWAIT, nullptr, nullptr,
+                    nullptr, nullptr);
+  if (accepted < r.information) {
+    s->receive_paused.store(true);  // partial: wait for a WskReceive
+    return;
+  }
+  ArmReceiveEvent(*p, s);
 }
 
 void ReceiveFromReady(Provider* p, ModelSocket* s, NTSTATUS st) {
@@ -232,6 +320,14 @@ void ArmReceiveFromEvent(Provider& p, ModelSocket* s) {
   Provider* pp = &p;
   p.host().AsyncWait(s->handle, HostWait::kReadable,
                      [pp, s](NTSTATUS st) { ReceiveFromReady(pp, s, st); });
+}
+
+void ResumeIndications(Provider& p, ModelSocket* s) {
+  if (s->receive_paused.exchange(false) &&
+      (s->event_mask.load() & (WSK_EVENT_RECEIVE | WSK_EVENT_DISCONNECT)) !=
+          0) {
+    ArmReceiveEvent(p, s);
+  }
 }
 
 }  // namespace wsk

@@ -25,6 +25,14 @@ NTSTATUS PendOrComplete(HostStack& host, const ModelSocket* s, PIRP irp,
 void ArmAcceptEvent(Provider& p, ModelSocket* s);
 void ArmReceiveEvent(Provider& p, ModelSocket* s);
 void ArmReceiveFromEvent(Provider& p, ModelSocket* s);
+// After a WskReceive completes: indications paused by a partial acceptance
+// or STATUS_DATA_NOT_ACCEPTED start again.
+void ResumeIndications(Provider& p, ModelSocket* s);
+// Closes a socket the provider itself gave up on, with a heap IRP that
+// frees itself (the close may pend).
+void CloseInBackground(Provider& p, PWSK_SOCKET socket);
+// The client's connection event table of a connection or stream socket.
+const WSK_CLIENT_CONNECTION_DISPATCH* ConnectionEvents(const ModelSocket* s);
 
 }  // namespace wsk
 

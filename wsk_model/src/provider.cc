@@ -129,24 +129,17 @@ NTSTATUS Provider::WskSocketConnect(
     auto retry = [host, self, h, sock]() -> HostResult {
       NTSTATUS res = host->ConnectResult(h);
       if (NT_SUCCESS(res)) return {res, reinterpret_cast<uintptr_t>(sock)};
-      if (res != STATUS_DEVICE_NOT_READY) {
-        IRP close;
-        IoReuseIrp(&close);
-        self->WskCloseSocket(sock, &close);
-      }
+      if (res != STATUS_DEVICE_NOT_READY) CloseInBackground(*self, sock);
       return {res, 0};
     };
     if (NT_SUCCESS(first)) r.information = reinterpret_cast<uintptr_t>(sock);
     if (!NT_SUCCESS(first) && first != STATUS_DEVICE_NOT_READY) {
-      IoReuseIrp(&step);
-      WskCloseSocket(sock, &step);
+      CloseInBackground(*this, sock);
       return CompleteNow(Irp, first, 0);
     }
     return PendOrComplete(host_, s, Irp, HostWait::kWritable, false, r, retry);
   }
-  IRP close;
-  IoReuseIrp(&close);
-  WskCloseSocket(sock, &close);
+  CloseInBackground(*this, sock);
   return CompleteNow(Irp, st, 0);
 }
 
@@ -211,13 +204,17 @@ NTSTATUS Provider::WskControlSocket(PWSK_SOCKET Socket,
   if (RequestType == WskSetOption && Level == WS_SOL_SOCKET &&
       ControlCode == SO_WSK_EVENT_CALLBACK) {
     // Enabling takes no IRP (MS Learn "SO_WSK_EVENT_CALLBACK").
-    if (InputSize < sizeof(WSK_EVENT_CALLBACK_CONTROL) ||
-        InputBuffer == nullptr || Irp != nullptr) {
-      return Irp ? CompleteNow(Irp, STATUS_INVALID_PARAMETER, 0)
-                 : STATUS_INVALID_PARAMETER;
-    }
+    // Enabling takes no IRP; disabling may take one, completed once no
+    // callback is in flight (ours run on the I/O thread and re-check the
+    // mask, so that is at once).
     const auto* ctl = static_cast<const WSK_EVENT_CALLBACK_CONTROL*>(InputBuffer);
-    return EnableEvents(s, ctl->EventMask);
+    NTSTATUS st = STATUS_INVALID_PARAMETER;
+    if (InputSize >= sizeof(WSK_EVENT_CALLBACK_CONTROL) &&
+        InputBuffer != nullptr &&
+        (Irp == nullptr || (ctl->EventMask & WSK_EVENT_DISABLE) != 0)) {
+      st = EnableEvents(s, ctl->EventMask);
+    }
+    return Irp ? CompleteNow(Irp, st, 0) : st;
   }
   if (RequestType == WskSetOption && Level == WS_SOL_SOCKET &&
       ControlCode == SO_LXWSK_LISTEN_BACKLOG) {
@@ -448,11 +445,14 @@ NTSTATUS Provider::WskReceive(PWSK_SOCKET Socket, PWSK_BUF Buffer, ULONG Flags,
   }
   WSK_BUF buf = *Buffer;
   HostStack* host = &host_;
+  if (first.status != STATUS_DEVICE_NOT_READY) ResumeIndications(*this, s);
   return PendOrComplete(
       host_, s, Irp, HostWait::kReadable, (Flags & WSK_FLAG_LX_DONTWAIT) != 0,
-      first, [host, h, buf, Flags]() {
-        return host->Receive(h, buf, Flags, nullptr, nullptr, nullptr,
-                             nullptr);
+      first, [this, host, s, h, buf, Flags]() {
+        HostResult r =
+            host->Receive(h, buf, Flags, nullptr, nullptr, nullptr, nullptr);
+        if (r.status != STATUS_DEVICE_NOT_READY) ResumeIndications(*this, s);
+        return r;
       });
 }
 
@@ -550,13 +550,17 @@ NTSTATUS Provider::EnableEvents(ModelSocket* s, ULONG mask) {
   ULONG before = s->event_mask.fetch_or(mask);
   ULONG added = mask & ~before;
   if ((added & WSK_EVENT_ACCEPT) != 0 && s->listening) ArmAcceptEvent(*this, s);
-  if (s->category == WSK_FLAG_CONNECTION_SOCKET) {
+  // Connection events: connection sockets, and stream sockets once they
+  // are not listening (a connected stream socket is a connection).
+  const bool connection_use =
+      s->category == WSK_FLAG_CONNECTION_SOCKET ||
+      (s->category == WSK_FLAG_STREAM_SOCKET && !s->listening.load());
+  if (connection_use) {
     if ((added & (WSK_EVENT_RECEIVE | WSK_EVENT_DISCONNECT)) != 0 &&
         (before & (WSK_EVENT_RECEIVE | WSK_EVENT_DISCONNECT)) == 0) {
       ArmReceiveEvent(*this, s);
     }
-    const auto* d =
-        static_cast<const WSK_CLIENT_CONNECTION_DISPATCH*>(s->client_dispatch);
+    const WSK_CLIENT_CONNECTION_DISPATCH* d = ConnectionEvents(s);
     if ((added & WSK_EVENT_SEND_BACKLOG) != 0 && d != nullptr &&
         d->WskSendBacklogEvent != nullptr) {
       int sndbuf = 0;

@@ -290,16 +290,9 @@ TEST_F(EventCallbackTest, AcceptEventDeliversNewSocket) {
 // WskAcceptEvent returning STATUS_REQUEST_NOT_ACCEPTED rejects the
 // connection: "the provider closes it" (the host handle is closed, the
 // socket freed), and the listener keeps accepting.
-// KNOWN MODEL BUG: pending.cc AcceptReady closes the rejected, non-inline
-// socket with WskCloseSocket(&a->wsk, &close) where `close` is an IRP on
-// AcceptReady's stack; that close pends and the posted completion writes
-// to the dead stack IRP later. Running the reactor here would be undefined
-// behaviour, so the test is skipped unless WSK_MODEL_TEST_RUN_KNOWN_BUGS
-// is set.
+// (A regression test: the provider once closed it with an IRP on its own
+// stack, which the pending close then wrote to after the frame was gone.)
 TEST_F(EventCallbackTest, RejectedAcceptedSocketIsClosed) {
-  if (std::getenv("WSK_MODEL_TEST_RUN_KNOWN_BUGS") == nullptr) {
-    GTEST_SKIP() << "model bug: AcceptReady closes with a dead stack IRP";
-  }
   EventLog log;
   log.accept_verdict = STATUS_REQUEST_NOT_ACCEPTED;
   PWSK_SOCKET listener = MakeListener(&log);
@@ -436,14 +429,9 @@ TEST_F(EventCallbackTest, ReceiveEventConsumesOnlyAcceptedPart) {
 // function again until after the WSK application calls the WskReceive
 // function" (MS Learn "PFN_WSK_RECEIVE_EVENT"); after WskReceive,
 // indications resume with the remaining data.
-// KNOWN MODEL BUG: pending.cc ReceiveReady re-arms the receive event after
-// any STATUS_SUCCESS (`ArmReceiveEvent` right after consuming), so the
-// remaining bytes are indicated again at the next readiness without any
-// WskReceive.
+// (A regression test: the provider once closed it with an IRP on its own
+// stack, which the pending close then wrote to after the frame was gone.)
 TEST_F(EventCallbackTest, PartialAcceptanceStopsIndicationsUntilReceive) {
-  if (std::getenv("WSK_MODEL_TEST_RUN_KNOWN_BUGS") == nullptr) {
-    GTEST_SKIP() << "model bug: indications continue after partial accept";
-  }
   EventLog log;
   log.bytes_to_accept = 5;
   PWSK_SOCKET socket = MakeConnected(&log);
@@ -507,13 +495,9 @@ TEST_F(EventCallbackTest, DataNotAcceptedLeavesDataAndStopsIndications) {
 // subsystem will resume calling the WskReceiveEvent event callback
 // function with any remaining buffered data and when new data is received"
 // (MS Learn "PFN_WSK_RECEIVE_EVENT").
-// KNOWN MODEL BUG: after STATUS_DATA_NOT_ACCEPTED pending.cc ReceiveReady
-// stops watching, and nothing (WskReceive included) ever re-arms the
-// receive event: indications never resume.
+// (A regression test: the provider once closed it with an IRP on its own
+// stack, which the pending close then wrote to after the frame was gone.)
 TEST_F(EventCallbackTest, IndicationsResumeAfterWskReceive) {
-  if (std::getenv("WSK_MODEL_TEST_RUN_KNOWN_BUGS") == nullptr) {
-    GTEST_SKIP() << "model bug: receive indications never resume";
-  }
   EventLog log;
   log.receive_verdict = STATUS_DATA_NOT_ACCEPTED;
   PWSK_SOCKET socket = MakeConnected(&log);
@@ -657,15 +641,9 @@ TEST_F(EventCallbackTest, ReceiveFromEventDeliversDatagram) {
 // A stream socket that has connected is "committed to connection use"
 // (MS Learn "Winsock Kernel Socket Categories"): connection events enabled
 // on it are delivered through WSK_CLIENT_STREAM_DISPATCH.Connect.
-// KNOWN MODEL BUG: provider.cc EnableEvents arms receive/disconnect (and
-// reports the send backlog) only for WSK_FLAG_CONNECTION_SOCKET; on a
-// stream socket it accepts WSK_EVENT_RECEIVE with STATUS_SUCCESS but never
-// arms it (and pending.cc ReceiveReady would read client_dispatch as a
-// connection table, not a stream table).
+// (A regression test: the provider once closed it with an IRP on its own
+// stack, which the pending close then wrote to after the frame was gone.)
 TEST_F(EventCallbackTest, ConnectedStreamSocketDeliversReceiveEvents) {
-  if (std::getenv("WSK_MODEL_TEST_RUN_KNOWN_BUGS") == nullptr) {
-    GTEST_SKIP() << "model bug: stream sockets never arm receive events";
-  }
   EventLog log;
   PWSK_SOCKET socket = MakeSocket(WSK_FLAG_STREAM_SOCKET, WS_SOCK_STREAM,
                                   &kStreamDispatch, &log);

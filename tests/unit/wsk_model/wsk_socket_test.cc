@@ -366,16 +366,9 @@ TEST_F(WskSocketTest, SocketConnectRejectsBadParameters) {
 
 // A failed connect is WskSocketConnect's result, and the socket the call
 // created is closed again by the provider (the client never sees it).
-// KNOWN MODEL BUG: provider.cc WskSocketConnect closes the half-made,
-// non-inline socket with WskCloseSocket on an IRP that lives on its own
-// stack (`step`, `close`); that close pends (STATUS_PENDING) and the posted
-// completion later writes to the dead stack IRP. Draining the reactor here
-// would be undefined behaviour, so the test is skipped unless
-// WSK_MODEL_TEST_RUN_KNOWN_BUGS is set.
+// (A regression test: the provider once closed it with an IRP on its own
+// stack, which the pending close then wrote to after the frame was gone.)
 TEST_F(WskSocketTest, SocketConnectFailureClosesTheNewSocket) {
-  if (std::getenv("WSK_MODEL_TEST_RUN_KNOWN_BUGS") == nullptr) {
-    GTEST_SKIP() << "model bug: WskSocketConnect completes a dead stack IRP";
-  }
   SOCKADDR_IN local{WS_AF_INET, 0, {}, {}};
   SOCKADDR_IN remote{WS_AF_INET, 0x5000, {{127, 0, 0, 1}}, {}};
   const auto* l = reinterpret_cast<const SOCKADDR*>(&local);

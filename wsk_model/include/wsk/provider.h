@@ -50,6 +50,7 @@ struct ModelSocket {
   void* context = nullptr;
   const void* client_dispatch = nullptr;
   std::atomic<ULONG> event_mask{0};
+  std::atomic<bool> receive_paused{false};
   AsyncSocketState* async = nullptr;
 };
 
