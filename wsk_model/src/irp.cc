@@ -20,12 +20,4 @@ bool IoCancelIrp(PIRP irp) {
   return true;
 }
 
-void IoCompleteRequest(PIRP irp, NTSTATUS status, uintptr_t information) {
-  irp->IoStatus.Status = status;
-  irp->IoStatus.Information = information;
-  if (irp->CompletionRoutine != nullptr) {
-    irp->CompletionRoutine(nullptr, irp, irp->CompletionContext);
-  }
-}
-
 }  // namespace wsk

@@ -424,7 +424,12 @@ NTSTATUS Provider::WskSend(PWSK_SOCKET Socket, PWSK_BUF Buffer, ULONG Flags,
   if (inline_mode) [[likely]] {
     return CompleteNow(Irp, first.status, first.information);
   }
-  WSK_BUF buf = *Buffer;
+  return PendSend(s, h, *Buffer, Flags, Irp, first);
+}
+
+// The pending paths live out of line so the inline path stays short.
+NTSTATUS Provider::PendSend(ModelSocket* s, HostHandle h, WSK_BUF buf,
+                            ULONG Flags, PIRP Irp, HostResult first) {
   HostStack* host = &host_;
   return PendOrComplete(host_, s, Irp, HostWait::kWritable,
                         (Flags & WSK_FLAG_LX_DONTWAIT) != 0, first,
@@ -443,7 +448,11 @@ NTSTATUS Provider::WskReceive(PWSK_SOCKET Socket, PWSK_BUF Buffer, ULONG Flags,
   if (inline_mode) [[likely]] {
     return CompleteNow(Irp, first.status, first.information);
   }
-  WSK_BUF buf = *Buffer;
+  return PendReceive(s, h, *Buffer, Flags, Irp, first);
+}
+
+NTSTATUS Provider::PendReceive(ModelSocket* s, HostHandle h, WSK_BUF buf,
+                               ULONG Flags, PIRP Irp, HostResult first) {
   HostStack* host = &host_;
   if (first.status != STATUS_DEVICE_NOT_READY) ResumeIndications(*this, s);
   return PendOrComplete(
@@ -488,7 +497,15 @@ NTSTATUS Provider::WskSendTo(PWSK_SOCKET Socket, PWSK_BUF Buffer, ULONG Flags,
   if (inline_mode) [[likely]] {
     return CompleteNow(Irp, first.status, first.information);
   }
-  WSK_BUF buf = *Buffer;
+  return PendSendTo(s, h, *Buffer, Flags, RemoteAddress, ControlInfoLength,
+                    ControlInfo, Irp, first);
+}
+
+NTSTATUS Provider::PendSendTo(ModelSocket* s, HostHandle h, WSK_BUF buf,
+                              ULONG Flags, const SOCKADDR* RemoteAddress,
+                              ULONG ControlInfoLength,
+                              const CMSGHDR* ControlInfo, PIRP Irp,
+                              HostResult first) {
   HostStack* host = &host_;
   return PendOrComplete(host_, s, Irp, HostWait::kWritable,
                         (Flags & WSK_FLAG_LX_DONTWAIT) != 0, first,
@@ -511,7 +528,15 @@ NTSTATUS Provider::WskReceiveFrom(PWSK_SOCKET Socket, PWSK_BUF Buffer,
   if (inline_mode) [[likely]] {
     return CompleteNow(Irp, first.status, first.information);
   }
-  WSK_BUF buf = *Buffer;
+  return PendReceiveFrom(s, h, *Buffer, Flags, RemoteAddress, ControlLength,
+                         ControlInfo, ControlFlags, Irp, first);
+}
+
+NTSTATUS Provider::PendReceiveFrom(ModelSocket* s, HostHandle h, WSK_BUF buf,
+                                   ULONG Flags, PSOCKADDR RemoteAddress,
+                                   ULONG* ControlLength, CMSGHDR* ControlInfo,
+                                   ULONG* ControlFlags, PIRP Irp,
+                                   HostResult first) {
   HostStack* host = &host_;
   return PendOrComplete(
       host_, s, Irp, HostWait::kReadable, (Flags & WSK_FLAG_LX_DONTWAIT) != 0,

@@ -149,14 +149,14 @@ int LinuxFamily(uint16_t ws_family) {
   return AF_UNSPEC;
 }
 
-uint32_t WskSendFlags(int f) {
+uint32_t WskSendFlagsSlow(int f) {
   return Lookup(kSendFwd, static_cast<uint32_t>(f));
 }
-uint32_t WskReceiveFlags(int f) {
+uint32_t WskReceiveFlagsSlow(int f) {
   return Lookup(kRecvFwd, static_cast<uint32_t>(f));
 }
-int LinuxSendFlags(uint32_t f) { return static_cast<int>(Lookup(kSendRev, f)); }
-int LinuxReceiveFlags(uint32_t f) {
+int LinuxSendFlagsSlow(uint32_t f) { return static_cast<int>(Lookup(kSendRev, f)); }
+int LinuxReceiveFlagsSlow(uint32_t f) {
   return static_cast<int>(Lookup(kRecvRev, f));
 }
 

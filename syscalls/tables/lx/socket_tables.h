@@ -45,11 +45,20 @@ std::span<const MsgFlagRow> MsgFlagRows();
 // Receive-side result flags (msg_flags): Windows WS_MSG_* -> Linux.
 std::span<const ValueRow> MsgResultFlagRows();
 
-// Byte-wise lookup tables built from MsgFlagRows (4 loads, no branches).
-uint32_t WskSendFlags(int linux_flags);
-uint32_t WskReceiveFlags(int linux_flags);
-int LinuxSendFlags(uint32_t wsk_flags);
-int LinuxReceiveFlags(uint32_t wsk_flags);
+// Byte-wise lookup tables built from MsgFlagRows (4 loads, no branches);
+// the inline wrappers skip them for the common "no flags".
+uint32_t WskSendFlagsSlow(int linux_flags);
+uint32_t WskReceiveFlagsSlow(int linux_flags);
+int LinuxSendFlagsSlow(uint32_t wsk_flags);
+int LinuxReceiveFlagsSlow(uint32_t wsk_flags);
+inline uint32_t WskSendFlags(int f) { return f ? WskSendFlagsSlow(f) : 0; }
+inline uint32_t WskReceiveFlags(int f) {
+  return f ? WskReceiveFlagsSlow(f) : 0;
+}
+inline int LinuxSendFlags(uint32_t f) { return f ? LinuxSendFlagsSlow(f) : 0; }
+inline int LinuxReceiveFlags(uint32_t f) {
+  return f ? LinuxReceiveFlagsSlow(f) : 0;
+}
 int LinuxResultFlags(uint32_t ws_msg_flags);
 uint32_t WsResultFlags(int linux_msg_flags);
 

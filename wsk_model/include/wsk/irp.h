@@ -88,7 +88,15 @@ inline PDRIVER_CANCEL IoSetCancelRoutine(PIRP irp, PDRIVER_CANCEL routine) {
 bool IoCancelIrp(PIRP irp);
 
 // Provider side: records the final status and runs the completion routine.
-void IoCompleteRequest(PIRP irp, NTSTATUS status, uintptr_t information);
+// Inline: it is on every request's path.
+inline void IoCompleteRequest(PIRP irp, NTSTATUS status,
+                              uintptr_t information) {
+  irp->IoStatus.Status = status;
+  irp->IoStatus.Information = information;
+  if (irp->CompletionRoutine != nullptr) [[unlikely]] {
+    irp->CompletionRoutine(nullptr, irp, irp->CompletionContext);
+  }
+}
 
 // Memory descriptor list analogue: one virtually contiguous, locked range.
 // A user-mode model has no pages to lock; the chain of (address, count)

@@ -136,6 +136,23 @@ class Provider final : public WskProviderDispatch,
                       const WSK_CLIENT_CONNECTION_DISPATCH* dispatch,
                       PSOCKADDR local, PSOCKADDR remote, PIRP irp);
 
+  [[gnu::noinline, gnu::cold]] NTSTATUS PendSend(ModelSocket* s,
+                                                 HostHandle h, WSK_BUF buf,
+                                                 ULONG Flags, PIRP Irp,
+                                                 HostResult first);
+  [[gnu::noinline, gnu::cold]] NTSTATUS PendReceive(ModelSocket* s,
+                                                    HostHandle h, WSK_BUF buf,
+                                                    ULONG Flags, PIRP Irp,
+                                                    HostResult first);
+  [[gnu::noinline, gnu::cold]] NTSTATUS PendSendTo(
+      ModelSocket* s, HostHandle h, WSK_BUF buf, ULONG Flags,
+      const SOCKADDR* RemoteAddress, ULONG ControlInfoLength,
+      const CMSGHDR* ControlInfo, PIRP Irp, HostResult first);
+  [[gnu::noinline, gnu::cold]] NTSTATUS PendReceiveFrom(
+      ModelSocket* s, HostHandle h, WSK_BUF buf, ULONG Flags,
+      PSOCKADDR RemoteAddress, ULONG* ControlLength, CMSGHDR* ControlInfo,
+      ULONG* ControlFlags, PIRP Irp, HostResult first);
+
   HostStack& host_;
 };
 
