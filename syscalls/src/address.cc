@@ -85,6 +85,14 @@ long AddressIn(const sockaddr* user, socklen_t len, AddrUse use,
   return 0;
 }
 
+long AddressCopyIn(const sockaddr* user, socklen_t len) {
+  if (static_cast<int>(len) < 0 || len > sizeof(sockaddr_storage)) {
+    return -EINVAL;
+  }
+  sockaddr_storage ss;
+  return CopyIn(&ss, user, len) ? 0 : -EFAULT;
+}
+
 long AddressOutLength(const socklen_t* user_len, socklen_t* out) {
   if (!CopyIn(out, user_len, sizeof(*out))) return -EFAULT;
   if (static_cast<int>(*out) < 0) return -EINVAL;

@@ -21,6 +21,10 @@ enum class AddrUse { kBind, kConnect, kConnectStream, kSendTo };
 long AddressIn(const sockaddr* user, socklen_t len, AddrUse use,
                int socket_family, wsk::SOCKADDR_STORAGE* out);
 
+// Only the generic step (move_addr_to_kernel): length 0..128 and a readable
+// buffer. For calls whose protocol then ignores the address (TCP sendto).
+long AddressCopyIn(const sockaddr* user, socklen_t len);
+
 // Writes a Windows address back as Linux does: truncated to *user_len, with
 // *user_len set to the full length. `ws_len` 0 means "no address" (stream
 // recvfrom). Returns 0 or -errno.

@@ -30,7 +30,12 @@ long SendFailed(long r, int flags) {
 // WskSend carries no control data: ancillary data on a stream socket is
 // dropped (docs/semantics.md).
 long StreamSend(LxSocket& s, int fd, wsk::WSK_BUF* buf, int flags,
-                const sockaddr*, socklen_t, const Ancillary*) {
+                const sockaddr* to, socklen_t to_len, const Ancillary*) {
+  // __sys_sendto copies any address in before the protocol ignores it, so
+  // a bad one still fails (EFAULT, EINVAL).
+  if (to != nullptr) [[unlikely]] {
+    if (long r = AddressCopyIn(to, to_len); r < 0) return r;
+  }
   StackIrp irp(fd);
   s.connection()->WskSend(s.wsk, buf, WskSendFlags(flags), &irp);
   long r = Result(irp);
@@ -72,10 +77,10 @@ long StreamRecv(LxSocket& s, int fd, wsk::WSK_BUF* buf, int flags,
   s.connection()->WskReceive(s.wsk, buf, WskReceiveFlags(flags), &irp);
   long r = Result(irp);
   if (r >= 0) {
-    // A stream has no source address: Linux reports length 0.
+    // A stream has no source address: Linux reports length 0, after the
+    // usual checks of *addrlen (move_addr_to_user with klen 0).
     if (from != nullptr) {
-      socklen_t zero = 0;
-      if (!CopyOut(from_len, &zero, sizeof(zero))) return -EFAULT;
+      if (long ar = AddressOut(nullptr, 0, from, from_len); ar < 0) return ar;
     }
     if (msg_flags != nullptr) *msg_flags = flags & MSG_OOB;
   }
@@ -215,6 +220,10 @@ long SendMsg(LxSocket& s, int fd, const msghdr* user_msg, int flags) {
   if (msg.msg_iovlen > static_cast<size_t>(kIovMax)) return -EMSGSIZE;
   MdlChain chain;
   if (long r = chain.Build(msg.msg_iov, msg.msg_iovlen); r < 0) return r;
+  // __copy_msghdr clamps an overlong name to sizeof(sockaddr_storage).
+  if (msg.msg_namelen > sizeof(sockaddr_storage)) {
+    msg.msg_namelen = sizeof(sockaddr_storage);
+  }
   const sockaddr* to =
       msg.msg_namelen > 0 ? static_cast<const sockaddr*>(msg.msg_name) : nullptr;
   Ancillary control{msg.msg_control, msg.msg_controllen};

@@ -13,8 +13,10 @@
 #ifndef LXWSK_TESTS_MOCKS_MOCK_WSK_DISPATCH_H_
 #define LXWSK_TESTS_MOCKS_MOCK_WSK_DISPATCH_H_
 
+#include <arpa/inet.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 
@@ -22,6 +24,7 @@
 #include <cstdint>
 #include <cstring>
 #include <memory>
+#include <ostream>
 #include <tuple>
 #include <utility>
 #include <vector>
@@ -68,14 +71,13 @@ class MockProviderDispatch : public wsk::WskProviderDispatch {
 
 // The basic functions every category table carries.
 #define LXWSK_MOCK_BASIC_DISPATCH()                                         \
-  MOCK_METHOD(wsk::NTSTATUS, WskControlSocket,                              \
-              (wsk::PWSK_SOCKET Socket,                                     \
-               wsk::WSK_CONTROL_SOCKET_TYPE RequestType,                    \
-               wsk::ULONG ControlCode, wsk::ULONG Level,                    \
-               wsk::SIZE_T InputSize, const void* InputBuffer,              \
-               wsk::SIZE_T OutputSize, void* OutputBuffer,                  \
-               wsk::SIZE_T* OutputSizeReturned, wsk::PIRP Irp),             \
-              (override));                                                  \
+  MOCK_METHOD(                                                              \
+      wsk::NTSTATUS, WskControlSocket,                                      \
+      (wsk::PWSK_SOCKET Socket, wsk::WSK_CONTROL_SOCKET_TYPE RequestType,   \
+       wsk::ULONG ControlCode, wsk::ULONG Level, wsk::SIZE_T InputSize,     \
+       const void* InputBuffer, wsk::SIZE_T OutputSize, void* OutputBuffer, \
+       wsk::SIZE_T* OutputSizeReturned, wsk::PIRP Irp),                     \
+      (override));                                                          \
   MOCK_METHOD(wsk::NTSTATUS, WskCloseSocket,                                \
               (wsk::PWSK_SOCKET Socket, wsk::PIRP Irp), (override))
 
@@ -90,25 +92,25 @@ class MockProviderDispatch : public wsk::WskProviderDispatch {
               (wsk::PWSK_SOCKET Socket, const wsk::SOCKADDR* RemoteAddress,   \
                wsk::ULONG Flags, wsk::PIRP Irp),                              \
               (override));                                                    \
-  MOCK_METHOD(wsk::NTSTATUS, WskGetLocalAddress,                              \
-              (wsk::PWSK_SOCKET Socket, wsk::PSOCKADDR LocalAddress,          \
-               wsk::PIRP Irp),                                                \
-              (override));                                                    \
-  MOCK_METHOD(wsk::NTSTATUS, WskGetRemoteAddress,                             \
-              (wsk::PWSK_SOCKET Socket, wsk::PSOCKADDR RemoteAddress,         \
-               wsk::PIRP Irp),                                                \
-              (override));                                                    \
+  MOCK_METHOD(                                                                \
+      wsk::NTSTATUS, WskGetLocalAddress,                                      \
+      (wsk::PWSK_SOCKET Socket, wsk::PSOCKADDR LocalAddress, wsk::PIRP Irp),  \
+      (override));                                                            \
+  MOCK_METHOD(                                                                \
+      wsk::NTSTATUS, WskGetRemoteAddress,                                     \
+      (wsk::PWSK_SOCKET Socket, wsk::PSOCKADDR RemoteAddress, wsk::PIRP Irp), \
+      (override));                                                            \
   MOCK_METHOD(wsk::NTSTATUS, WskSend,                                         \
-              (wsk::PWSK_SOCKET Socket, wsk::PWSK_BUF Buffer, wsk::ULONG Flags, \
-               wsk::PIRP Irp),                                                \
+              (wsk::PWSK_SOCKET Socket, wsk::PWSK_BUF Buffer,                 \
+               wsk::ULONG Flags, wsk::PIRP Irp),                              \
               (override));                                                    \
   MOCK_METHOD(wsk::NTSTATUS, WskReceive,                                      \
-              (wsk::PWSK_SOCKET Socket, wsk::PWSK_BUF Buffer, wsk::ULONG Flags, \
-               wsk::PIRP Irp),                                                \
+              (wsk::PWSK_SOCKET Socket, wsk::PWSK_BUF Buffer,                 \
+               wsk::ULONG Flags, wsk::PIRP Irp),                              \
               (override));                                                    \
   MOCK_METHOD(wsk::NTSTATUS, WskDisconnect,                                   \
-              (wsk::PWSK_SOCKET Socket, wsk::PWSK_BUF Buffer, wsk::ULONG Flags, \
-               wsk::PIRP Irp),                                                \
+              (wsk::PWSK_SOCKET Socket, wsk::PWSK_BUF Buffer,                 \
+               wsk::ULONG Flags, wsk::PIRP Irp),                              \
               (override))
 
 // An accepted socket's table (WSK_FLAG_CONNECTION_SOCKET).
@@ -124,8 +126,8 @@ class MockStreamDispatch : public wsk::WskProviderStreamDispatch {
  public:
   using Interface = wsk::WskProviderStreamDispatch;
   LXWSK_MOCK_CONNECTION_DISPATCH();
-  MOCK_METHOD(wsk::NTSTATUS, WskListen, (wsk::PWSK_SOCKET Socket, wsk::PIRP Irp),
-              (override));
+  MOCK_METHOD(wsk::NTSTATUS, WskListen,
+              (wsk::PWSK_SOCKET Socket, wsk::PIRP Irp), (override));
   MOCK_METHOD(wsk::NTSTATUS, WskAccept,
               (wsk::PWSK_SOCKET ListenSocket, wsk::ULONG Flags,
                void* AcceptSocketContext,
@@ -145,9 +147,8 @@ class MockDatagramDispatch : public wsk::WskProviderDatagramDispatch {
               (override));
   MOCK_METHOD(wsk::NTSTATUS, WskSendTo,
               (wsk::PWSK_SOCKET Socket, wsk::PWSK_BUF Buffer, wsk::ULONG Flags,
-               const wsk::SOCKADDR* RemoteAddress,
-               wsk::ULONG ControlInfoLength, const wsk::CMSGHDR* ControlInfo,
-               wsk::PIRP Irp),
+               const wsk::SOCKADDR* RemoteAddress, wsk::ULONG ControlInfoLength,
+               const wsk::CMSGHDR* ControlInfo, wsk::PIRP Irp),
               (override));
   MOCK_METHOD(wsk::NTSTATUS, WskReceiveFrom,
               (wsk::PWSK_SOCKET Socket, wsk::PWSK_BUF Buffer, wsk::ULONG Flags,
@@ -257,10 +258,106 @@ inline std::vector<MdlRange> MdlRanges(const wsk::WSK_BUF* buf) {
   return out;
 }
 
+// What a data call (WskSend, WskReceive, WskSendTo, WskReceiveFrom: all take
+// Socket, Buffer, Flags first and the IRP last) was handed. The WSK_BUF and
+// its MDLs live on the caller's stack, so they are copied during the call.
+struct CapturedBuffer {
+  int calls = 0;
+  std::vector<MdlRange> ranges;
+  wsk::ULONG offset = 0;
+  wsk::SIZE_T length = 0;
+  wsk::ULONG flags = 0;
+  int requestor = 0;
+};
+class CaptureBufferAction {
+ public:
+  CaptureBufferAction(CapturedBuffer* out, wsk::NTSTATUS status,
+                      uintptr_t information)
+      : out_(out), status_(status), information_(information) {}
+  template <typename... Args>
+  wsk::NTSTATUS operator()(Args... args) const {
+    auto t = std::make_tuple(args...);
+    const wsk::WSK_BUF* buf = std::get<1>(t);
+    out_->calls++;
+    out_->ranges = MdlRanges(buf);
+    out_->offset = buf != nullptr ? buf->Offset : 0;
+    out_->length = buf != nullptr ? buf->Length : 0;
+    out_->flags = std::get<2>(t);
+    wsk::PIRP irp = LastArgIrp(args...);
+    out_->requestor = irp->RequestorHandle;
+    wsk::IoCompleteRequest(irp, status_, information_);
+    return status_;
+  }
+
+ private:
+  CapturedBuffer* out_;
+  wsk::NTSTATUS status_;
+  uintptr_t information_;
+};
+inline CaptureBufferAction CaptureBuffer(CapturedBuffer* out,
+                                         wsk::NTSTATUS status,
+                                         uintptr_t information = 0) {
+  return CaptureBufferAction(out, status, information);
+}
+
 // Bytes of a Windows SOCKADDR as a vector, for comparisons.
 inline std::vector<uint8_t> Bytes(const void* p, size_t n) {
   return std::vector<uint8_t>(static_cast<const uint8_t*>(p),
                               static_cast<const uint8_t*>(p) + n);
+}
+
+// Linux addresses for tests (port in host order; network order inside).
+inline sockaddr_in LinuxIn4(uint16_t port, uint8_t a, uint8_t b, uint8_t c,
+                            uint8_t d) {
+  sockaddr_in sin{};
+  sin.sin_family = AF_INET;
+  sin.sin_port = htons(port);
+  const uint8_t bytes[4] = {a, b, c, d};
+  memcpy(&sin.sin_addr, bytes, 4);
+  return sin;
+}
+// fd00::<last>, with a flow label and scope id so every byte is checked.
+inline sockaddr_in6 LinuxIn6(uint16_t port, uint8_t last) {
+  sockaddr_in6 sin6{};
+  sin6.sin6_family = AF_INET6;
+  sin6.sin6_port = htons(port);
+  sin6.sin6_flowinfo = htonl(0x12345);
+  sin6.sin6_addr.s6_addr[0] = 0xfd;
+  sin6.sin6_addr.s6_addr[15] = last;
+  sin6.sin6_scope_id = 3;
+  return sin6;
+}
+// The same address as a Windows SOCKADDR (AF_INET6 is 23 there).
+template <typename LinuxAddr>
+wsk::SOCKADDR_STORAGE WindowsForm(const LinuxAddr& lin) {
+  wsk::SOCKADDR_STORAGE ws{};
+  memcpy(&ws, &lin, sizeof(lin));
+  const sa_family_t f = reinterpret_cast<const sockaddr&>(lin).sa_family;
+  ws.ss_family = f == AF_INET6 ? 23 : f;
+  return ws;
+}
+
+// Matches a `const SOCKADDR*` holding the Windows form of the Linux address
+// `linux_address` (first `length` bytes): the family value rewritten (AF_INET6
+// 10 -> 23), every other byte unchanged.
+MATCHER_P2(IsWindowsFormOf, linux_address, length, "") {
+  if (arg == nullptr) {
+    *result_listener << "is null";
+    return false;
+  }
+  const auto* lin = reinterpret_cast<const sockaddr*>(linux_address);
+  const uint16_t want = lin->sa_family == AF_INET6 ? 23 : lin->sa_family;
+  if (arg->sa_family != want) {
+    *result_listener << "has family " << arg->sa_family << ", want " << want;
+    return false;
+  }
+  if (memcmp(reinterpret_cast<const char*>(arg) + 2,
+             reinterpret_cast<const char*>(lin) + 2,
+             static_cast<size_t>(length) - 2) != 0) {
+    *result_listener << "differs after the family field";
+    return false;
+  }
+  return true;
 }
 
 // A page the process maps with no access: a pointer into it is a "bad user
@@ -268,7 +365,8 @@ inline std::vector<uint8_t> Bytes(const void* p, size_t n) {
 // unmapped, so the syscalls layer's page cache can never hold it.
 inline void* NoAccessPage() {
   static void* page = [] {
-    void* p = mmap(nullptr, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    void* p =
+        mmap(nullptr, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     return p == MAP_FAILED ? nullptr : p;
   }();
   return page;
@@ -312,8 +410,7 @@ class MockedSocket {
                          wsk::USHORT type, wsk::ULONG protocol,
                          wsk::ULONG flags, void*, const void*, void*, void*,
                          void*, wsk::PIRP irp) {
-          args_ = {client, family, type, protocol, flags,
-                   irp->RequestorHandle};
+          args_ = {client, family, type, protocol, flags, irp->RequestorHandle};
           return CompleteWithSocket(&ws_)(irp);
         });
     EXPECT_CALL(dispatch_,

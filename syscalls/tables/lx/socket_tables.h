@@ -26,7 +26,8 @@ std::span<const ValueRow> SocketTypeRows();
 std::span<const ValueRow> SocketTypeFlagRows();
 std::span<const ValueRow> ProtocolRows();
 
-// Windows family for a Linux one, or 0 when the family does not use WSK.
+// Windows family for a Linux one (AF_UNSPEC included), or 0xFFFF when WSK
+// has no such family.
 uint16_t WsFamily(int linux_family);
 int LinuxFamily(uint16_t ws_family);
 

@@ -137,8 +137,8 @@ constexpr SockoptRow kRows[] = {
 
 // Windows IP_PMTUDISC: NOT_SET 0, DO 1, DONT 2, PROBE 3. Linux values with
 // no Windows counterpart (INTERFACE 4, OMIT 5, or invalid) travel as
-// kPmtuLinuxBase + value so the host still sees, and judges, the original.
-constexpr uint32_t kPmtuLinuxBase = 0x100;
+// themselves: outside 0..3 on both sides, so the mapping stays a bijection
+// and the host still sees, and judges, the original.
 constexpr int kPmtuLinuxToWs[4] = {2, 0, 1, 3};  // DONT, WANT, DO, PROBE
 constexpr int kPmtuWsToLinux[4] = {1, 2, 0, 3};
 
@@ -254,7 +254,7 @@ int LinuxToWsValue(OptKind kind, const void* in, size_t in_len, void* out,
         w = static_cast<uint32_t>(WsaFromErrno(v));
       } else {
         w = (v >= 0 && v < 4) ? static_cast<uint32_t>(kPmtuLinuxToWs[v])
-                              : kPmtuLinuxBase + static_cast<uint32_t>(v);
+                              : static_cast<uint32_t>(v);
       }
       memcpy(out, &w, sizeof(w));
       return sizeof(w);
@@ -294,7 +294,7 @@ int WsToLinuxValue(OptKind kind, const void* in, size_t in_len, void* out,
       if (kind == K::kErrno) {
         v = ErrnoFromWsa(static_cast<int>(w));
       } else {
-        v = w < 4 ? kPmtuWsToLinux[w] : static_cast<int>(w - kPmtuLinuxBase);
+        v = w < 4 ? kPmtuWsToLinux[w] : static_cast<int>(w);
       }
       memcpy(out, &v, sizeof(v));
       return sizeof(v);

@@ -120,8 +120,8 @@ constexpr StatusRow kRows[] = {
      "a wait timed out (SO_RCVTIMEO expiry is EAGAIN on Linux)"},
     {LX_S(STATUS_NOINTERFACE), LX_E(EPROTONOSUPPORT), 0, Direction::kDecode,
      "WskCaptureProviderNPI: version unsupported"},
-    {LX_S(STATUS_ACCESS_DENIED), LX_E(EPERM), 10013, Direction::kDecode,
-     "(decode of EACCES wins)"},
+    {LX_S(STATUS_ACCESS_DENIED), LX_E(EPERM), 0, Direction::kDecode,
+     "EPERM travels as an unmapped errno; this row documents wine's merge"},
 };
 #undef LX_E
 #undef LX_S
