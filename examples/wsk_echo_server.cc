@@ -124,8 +124,8 @@ void StartAccept(PIRP irp) {
   const_cast<WskProviderListenDispatch*>(
       static_cast<const WskProviderListenDispatch*>(
           g_server.listen_socket->Dispatch))
-      ->WskAccept(g_server.listen_socket, 0, nullptr, nullptr, nullptr,
-                  nullptr, irp);
+      ->WskAccept(g_server.listen_socket, 0, nullptr, nullptr, nullptr, nullptr,
+                  irp);
 }
 
 // For setup steps: wait for an IRP like KeWaitForSingleObject on an event
@@ -173,18 +173,18 @@ int main(int argc, char** argv) {
   PIRP irp = IoAllocateIrp();
   absl::Notification created;
   IoSetCompletionRoutine(irp, SignalEvent, &created);
-  NTSTATUS st = Wait(
-      g_server.npi.Dispatch->WskSocket(
-          g_server.npi.Client, ipv6 ? WS_AF_INET6 : WS_AF_INET, WS_SOCK_STREAM,
-          WS_IPPROTO_TCP, WSK_FLAG_LISTEN_SOCKET, nullptr, nullptr, nullptr,
-          nullptr, nullptr, irp),
-      irp, &created);
+  NTSTATUS st = Wait(g_server.npi.Dispatch->WskSocket(
+                         g_server.npi.Client, ipv6 ? WS_AF_INET6 : WS_AF_INET,
+                         WS_SOCK_STREAM, WS_IPPROTO_TCP, WSK_FLAG_LISTEN_SOCKET,
+                         nullptr, nullptr, nullptr, nullptr, nullptr, irp),
+                     irp, &created);
   if (!NT_SUCCESS(st)) {
     fprintf(stderr, "wsk_echo_server: WskSocket failed: 0x%08X\n",
             static_cast<unsigned>(st));
     return 1;
   }
-  g_server.listen_socket = reinterpret_cast<PWSK_SOCKET>(irp->IoStatus.Information);
+  g_server.listen_socket =
+      reinterpret_cast<PWSK_SOCKET>(irp->IoStatus.Information);
   auto* listen = const_cast<WskProviderListenDispatch*>(
       static_cast<const WskProviderListenDispatch*>(
           g_server.listen_socket->Dispatch));

@@ -26,7 +26,8 @@ extern "C" {
 int socket(int domain, int type, int protocol) {
   if (!lx::UsesWsk(domain) || !lxshim::EnsureInit() || lxshim::t_busy) {
     return Real().socket ? Real().socket(domain, type, protocol)
-                         : static_cast<int>(Ret(syscall(SYS_socket, domain, type, protocol)));
+                         : static_cast<int>(Ret(
+                               syscall(SYS_socket, domain, type, protocol)));
   }
   lx::LxSocket* s = nullptr;
   long r;
@@ -38,12 +39,14 @@ int socket(int domain, int type, int protocol) {
 }
 
 int bind(int fd, const sockaddr* addr, socklen_t len) {
-  if (lx::LxSocket* s = Lookup(fd)) return static_cast<int>(Ret(lx::Bind(*s, fd, addr, len)));
+  if (lx::LxSocket* s = Lookup(fd))
+    return static_cast<int>(Ret(lx::Bind(*s, fd, addr, len)));
   return Real().bind(fd, addr, len);
 }
 
 int listen(int fd, int backlog) {
-  if (lx::LxSocket* s = Lookup(fd)) return static_cast<int>(Ret(lx::Listen(*s, fd, backlog)));
+  if (lx::LxSocket* s = Lookup(fd))
+    return static_cast<int>(Ret(lx::Listen(*s, fd, backlog)));
   return Real().listen(fd, backlog);
 }
 
@@ -65,35 +68,41 @@ int accept(int fd, sockaddr* addr, socklen_t* len) {
 }
 
 int connect(int fd, const sockaddr* addr, socklen_t len) {
-  if (lx::LxSocket* s = Lookup(fd)) return static_cast<int>(Ret(lx::Connect(*s, fd, addr, len)));
+  if (lx::LxSocket* s = Lookup(fd))
+    return static_cast<int>(Ret(lx::Connect(*s, fd, addr, len)));
   return Real().connect(fd, addr, len);
 }
 
 int getsockname(int fd, sockaddr* addr, socklen_t* len) {
-  if (lx::LxSocket* s = Lookup(fd)) return static_cast<int>(Ret(lx::GetSockName(*s, fd, addr, len)));
+  if (lx::LxSocket* s = Lookup(fd))
+    return static_cast<int>(Ret(lx::GetSockName(*s, fd, addr, len)));
   return Real().getsockname(fd, addr, len);
 }
 
 int getpeername(int fd, sockaddr* addr, socklen_t* len) {
-  if (lx::LxSocket* s = Lookup(fd)) return static_cast<int>(Ret(lx::GetPeerName(*s, fd, addr, len)));
+  if (lx::LxSocket* s = Lookup(fd))
+    return static_cast<int>(Ret(lx::GetPeerName(*s, fd, addr, len)));
   return Real().getpeername(fd, addr, len);
 }
 
 int shutdown(int fd, int how) {
-  if (lx::LxSocket* s = Lookup(fd)) return static_cast<int>(Ret(lx::Shutdown(*s, fd, how)));
+  if (lx::LxSocket* s = Lookup(fd))
+    return static_cast<int>(Ret(lx::Shutdown(*s, fd, how)));
   return Real().shutdown(fd, how);
 }
 
 int getsockopt(int fd, int level, int name, void* value, socklen_t* len) {
   if (lx::LxSocket* s = Lookup(fd)) {
-    return static_cast<int>(Ret(lx::GetSockOpt(*s, fd, level, name, value, len)));
+    return static_cast<int>(
+        Ret(lx::GetSockOpt(*s, fd, level, name, value, len)));
   }
   return Real().getsockopt(fd, level, name, value, len);
 }
 
 int setsockopt(int fd, int level, int name, const void* value, socklen_t len) {
   if (lx::LxSocket* s = Lookup(fd)) {
-    return static_cast<int>(Ret(lx::SetSockOpt(*s, fd, level, name, value, len)));
+    return static_cast<int>(
+        Ret(lx::SetSockOpt(*s, fd, level, name, value, len)));
   }
   return Real().setsockopt(fd, level, name, value, len);
 }

@@ -39,9 +39,9 @@ void InitOnce() {
   }
   if (n > kMaxTableSize) n = kMaxTableSize;
   if (n < 1024) n = 1024;
-  void* mem = mmap(nullptr, n * sizeof(std::atomic<uintptr_t>),
-                   PROT_READ | PROT_WRITE,
-                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  void* mem =
+      mmap(nullptr, n * sizeof(std::atomic<uintptr_t>), PROT_READ | PROT_WRITE,
+           MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
   if (mem == MAP_FAILED) return;  // no table: everything passes through
   g_state.table = static_cast<std::atomic<uintptr_t>*>(mem);
   // Register with the WSK provider now, not lazily after a fork.
@@ -54,7 +54,8 @@ void InitOnce() {
 
 bool EnsureInit() {
   int st = g_state.init_state.load(std::memory_order_acquire);
-  if (st == 2) [[likely]] return !g_state.disabled && g_state.size != 0;
+  if (st == 2) [[likely]]
+    return !g_state.disabled && g_state.size != 0;
   int expected = 0;
   if (g_state.init_state.compare_exchange_strong(expected, 1)) {
     Busy busy;

@@ -49,7 +49,8 @@ inline lx::LxSocket* Lookup(int fd) {
     return nullptr;
   }
   uintptr_t v = g_state.table[fd].load(std::memory_order_acquire);
-  if (v > kNotOurs) [[likely]] return reinterpret_cast<lx::LxSocket*>(v);
+  if (v > kNotOurs) [[likely]]
+    return reinterpret_cast<lx::LxSocket*>(v);
   if (v == kNotOurs) return nullptr;
   return Classify(fd);
 }

@@ -17,7 +17,8 @@ namespace {
 constexpr char kUsage[] =
     "Usage: lxwsk COMMAND [ARGS...]\n"
     "\n"
-    "Runs unmodified Linux programs with their AF_INET/AF_INET6 sockets served\n"
+    "Runs unmodified Linux programs with their AF_INET/AF_INET6 sockets "
+    "served\n"
     "through a model of the Windows Winsock Kernel (WSK), as WSL1 did.\n"
     "\n"
     "Commands:\n"

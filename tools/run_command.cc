@@ -108,7 +108,8 @@ int RunCommand(int argc, char** argv, const char* self) {
     }
     if (library.empty()) {
       fprintf(stderr, "lxwsk: cannot find liblxwsk.so (looked at %s%s)\n",
-              cands[0].c_str(), cands.size() > 1 ? " and the install paths" : "");
+              cands[0].c_str(),
+              cands.size() > 1 ? " and the install paths" : "");
       return 127;
     }
   } else if (!IsFile(library)) {

@@ -56,7 +56,8 @@ long DatagramSend(LxSocket& s, int fd, wsk::WSK_BUF* buf, int flags,
       remote = reinterpret_cast<const wsk::SOCKADDR*>(&ws);
     }
   }
-  if (long r = EnsureBound(s, fd); r < 0) [[unlikely]] return r;
+  if (long r = EnsureBound(s, fd); r < 0) [[unlikely]]
+    return r;
   StackIrp irp(fd);
   // Control messages travel in Linux form (level and type values are not
   // rewritten to Windows ones yet: docs/semantics.md).
@@ -99,7 +100,8 @@ long DatagramRecv(LxSocket& s, int fd, wsk::WSK_BUF* buf, int flags,
     ws.ss_family = wsk::WS_AF_UNSPEC;
   }
   wsk::ULONG ws_flags = 0;
-  wsk::ULONG control_len = control ? static_cast<wsk::ULONG>(control->length) : 0;
+  wsk::ULONG control_len =
+      control ? static_cast<wsk::ULONG>(control->length) : 0;
   StackIrp irp(fd);
   s.datagram()->WskReceiveFrom(
       s.wsk, buf, WskReceiveFlags(flags), remote,
@@ -110,8 +112,8 @@ long DatagramRecv(LxSocket& s, int fd, wsk::WSK_BUF* buf, int flags,
   if (r >= 0) {
     if (control != nullptr) control->length = control_len;
     if (remote != nullptr) {
-      long ar = AddressOut(remote, wsk::SockaddrLength(ws.ss_family), from,
-                           from_len);
+      long ar =
+          AddressOut(remote, wsk::SockaddrLength(ws.ss_family), from, from_len);
       if (ar < 0) return ar;
     }
     if (msg_flags != nullptr) *msg_flags = LinuxResultFlags(ws_flags);
@@ -202,8 +204,7 @@ long Readv(LxSocket& s, int fd, const iovec* iov, int iovcnt) {
   MdlChain chain;
   if (long r = chain.Build(iov, static_cast<size_t>(iovcnt)); r < 0) return r;
   if (chain.buf()->Length == 0) return 0;
-  return s.ops->recv(s, fd, chain.buf(), 0, nullptr, nullptr, nullptr,
-                     nullptr);
+  return s.ops->recv(s, fd, chain.buf(), 0, nullptr, nullptr, nullptr, nullptr);
 }
 
 long Writev(LxSocket& s, int fd, const iovec* iov, int iovcnt) {
@@ -224,8 +225,9 @@ long SendMsg(LxSocket& s, int fd, const msghdr* user_msg, int flags) {
   if (msg.msg_namelen > sizeof(sockaddr_storage)) {
     msg.msg_namelen = sizeof(sockaddr_storage);
   }
-  const sockaddr* to =
-      msg.msg_namelen > 0 ? static_cast<const sockaddr*>(msg.msg_name) : nullptr;
+  const sockaddr* to = msg.msg_namelen > 0
+                           ? static_cast<const sockaddr*>(msg.msg_name)
+                           : nullptr;
   Ancillary control{msg.msg_control, msg.msg_controllen};
   return s.ops->send(s, fd, chain.buf(), flags, to, msg.msg_namelen,
                      msg.msg_controllen > 0 ? &control : nullptr);
@@ -244,9 +246,9 @@ long RecvMsg(LxSocket& s, int fd, msghdr* user_msg, int flags) {
   Ancillary control{msg.msg_control, msg.msg_controllen};
   const bool want_control =
       msg.msg_control != nullptr && msg.msg_controllen > 0;
-  long r = s.ops->recv(s, fd, chain.buf(), flags, from,
-                       from ? &namelen : nullptr, &out_flags,
-                       want_control ? &control : nullptr);
+  long r =
+      s.ops->recv(s, fd, chain.buf(), flags, from, from ? &namelen : nullptr,
+                  &out_flags, want_control ? &control : nullptr);
   if (r < 0) return r;
   // msg_namelen is written only when there is a name buffer (Linux leaves
   // it alone otherwise).

@@ -28,15 +28,15 @@ long GetSockOpt(LxSocket& s, int fd, int level, int name, void* value,
     return 0;
   }
   alignas(8) char ws[16];
-  long r = Control(s, fd, wsk::WskGetOption, row.ws_name, row.ws_level,
-                   0, nullptr, WsValueSize(row.kind), ws);
+  long r = Control(s, fd, wsk::WskGetOption, row.ws_name, row.ws_level, 0,
+                   nullptr, WsValueSize(row.kind), ws);
   if (r < 0) return r;
   alignas(8) char lin[32];
-  int lv = WsToLinuxValue(row.kind, ws, static_cast<size_t>(r), lin,
-                          sizeof(lin));
+  int lv =
+      WsToLinuxValue(row.kind, ws, static_cast<size_t>(r), lin, sizeof(lin));
   // sock_getsockopt: copy min(len, value size) and report that length.
-  socklen_t out = ulen < static_cast<socklen_t>(lv) ? ulen
-                                                    : static_cast<socklen_t>(lv);
+  socklen_t out =
+      ulen < static_cast<socklen_t>(lv) ? ulen : static_cast<socklen_t>(lv);
   if (!CopyOut(value, lin, out) || !CopyOut(len, &out, sizeof(out))) {
     return -EFAULT;
   }
@@ -82,8 +82,8 @@ long Ioctl(LxSocket& s, int fd, unsigned long request, void* arg) {
                      nullptr);
     return r < 0 ? r : 0;
   }
-  long r = Control(s, fd, wsk::WskIoctl, row->ws_code, 0, 0, nullptr,
-                   sizeof(v), &v);
+  long r =
+      Control(s, fd, wsk::WskIoctl, row->ws_code, 0, 0, nullptr, sizeof(v), &v);
   if (r < 0) return r;
   if (!CopyOut(arg, &v, sizeof(v))) return -EFAULT;
   return 0;

@@ -36,7 +36,8 @@ long Control(LxSocket& s, int fd, wsk::WSK_CONTROL_SOCKET_TYPE type,
 }
 
 long EnsureBound(LxSocket& s, int fd) {
-  if (s.bound.load(std::memory_order_relaxed)) [[likely]] return 0;
+  if (s.bound.load(std::memory_order_relaxed)) [[likely]]
+    return 0;
   StackIrp irp(fd);
   // Datagram and connection tables both carry WskBind.
   if (s.category == wsk::WSK_FLAG_DATAGRAM_SOCKET) {
@@ -52,8 +53,8 @@ long EnsureBound(LxSocket& s, int fd) {
 
 const WskBinding& DefaultBinding() {
   static const WskBinding binding = [] {
-    static const wsk::WSK_CLIENT_DISPATCH dispatch{
-        wsk::MAKE_WSK_VERSION(1, 0), 0, nullptr};
+    static const wsk::WSK_CLIENT_DISPATCH dispatch{wsk::MAKE_WSK_VERSION(1, 0),
+                                                   0, nullptr};
     static const wsk::WSK_CLIENT_NPI npi{nullptr, &dispatch};
     static wsk::WSK_REGISTRATION registration;
     WskBinding b;
@@ -77,8 +78,8 @@ LxSocket* NewLxSocket(wsk::PWSK_SOCKET ws, uint32_t category, int family,
   s->wsk = ws;
   s->dispatch = ws->Dispatch;
   s->category = category;
-  s->ops = category == wsk::WSK_FLAG_DATAGRAM_SOCKET ? &kDatagramOps
-                                                     : &kStreamOps;
+  s->ops =
+      category == wsk::WSK_FLAG_DATAGRAM_SOCKET ? &kDatagramOps : &kStreamOps;
   s->family = family;
   s->type = type;
   s->protocol = protocol;
@@ -175,7 +176,8 @@ long CloseSocket(LxSocket* s, int fd) {
 
 long Bind(LxSocket& s, int fd, const sockaddr* addr, socklen_t len) {
   wsk::SOCKADDR_STORAGE ws;
-  if (long r = AddressIn(addr, len, AddrUse::kBind, s.family, &ws); r < 0) return r;
+  if (long r = AddressIn(addr, len, AddrUse::kBind, s.family, &ws); r < 0)
+    return r;
   StackIrp irp(fd);
   const auto* a = reinterpret_cast<const wsk::SOCKADDR*>(&ws);
   if (s.category == wsk::WSK_FLAG_DATAGRAM_SOCKET) {
@@ -193,9 +195,9 @@ long Listen(LxSocket& s, int fd, int backlog) {
   if (s.category == wsk::WSK_FLAG_DATAGRAM_SOCKET) return -EOPNOTSUPP;
   if (s.category != wsk::WSK_FLAG_STREAM_SOCKET) return -EINVAL;
   if (long r = EnsureBound(s, fd); r < 0) return r;
-  if (long r = Control(s, fd, wsk::WskSetOption, wsk::SO_LXWSK_LISTEN_BACKLOG,
-                       wsk::WS_SOL_SOCKET, sizeof(backlog), &backlog, 0,
-                       nullptr);
+  if (long r =
+          Control(s, fd, wsk::WskSetOption, wsk::SO_LXWSK_LISTEN_BACKLOG,
+                  wsk::WS_SOL_SOCKET, sizeof(backlog), &backlog, 0, nullptr);
       r < 0) {
     return r;
   }
@@ -216,10 +218,9 @@ long Accept4(const WskBinding& /*b*/, LxSocket& s, int fd, sockaddr* addr,
   if (flags & SOCK_CLOEXEC) wflags |= wsk::WSK_FLAG_LX_CLOEXEC;
   wsk::SOCKADDR_STORAGE remote{};
   StackIrp irp(fd);
-  s.stream()->WskAccept(s.wsk, wflags, nullptr, nullptr, nullptr,
-                        addr ? reinterpret_cast<wsk::PSOCKADDR>(&remote)
-                             : nullptr,
-                        &irp);
+  s.stream()->WskAccept(
+      s.wsk, wflags, nullptr, nullptr, nullptr,
+      addr ? reinterpret_cast<wsk::PSOCKADDR>(&remote) : nullptr, &irp);
   long r = Result(irp);
   if (r < 0) return r;
   auto* ws = reinterpret_cast<wsk::PWSK_SOCKET>(irp.IoStatus.Information);
@@ -251,7 +252,9 @@ long Connect(LxSocket& s, int fd, const sockaddr* addr, socklen_t len) {
                          s.category == wsk::WSK_FLAG_DATAGRAM_SOCKET
                              ? AddrUse::kConnect
                              : AddrUse::kConnectStream,
-                         s.family, &ws); r < 0) return r;
+                         s.family, &ws);
+      r < 0)
+    return r;
   const auto* a = reinterpret_cast<const wsk::SOCKADDR*>(&ws);
   if (s.category == wsk::WSK_FLAG_DATAGRAM_SOCKET) {
     // A connected UDP socket is a datagram socket with a fixed remote

@@ -14,10 +14,10 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/synchronization/mutex.h"
-#include "boost/asio/io_context.hpp"
 #include "boost/asio/executor_work_guard.hpp"
-#include "boost/asio/post.hpp"
+#include "boost/asio/io_context.hpp"
 #include "boost/asio/posix/stream_descriptor.hpp"
+#include "boost/asio/post.hpp"
 #include "lx/ioctl_table.h"
 #include "lx/socket_tables.h"
 #include "lx/sockopt_table.h"
@@ -130,9 +130,9 @@ class PosixHostStackImpl final : public HostStack {
     if (lx_flags & WSK_FLAG_LX_CLOEXEC) flags |= SOCK_CLOEXEC;
     sockaddr_storage ss;
     socklen_t len = sizeof(ss);
-    long r = RawSyscall(SYS_accept4, h,
-                        remote ? reinterpret_cast<long>(&ss) : 0,
-                        remote ? reinterpret_cast<long>(&len) : 0, flags);
+    long r =
+        RawSyscall(SYS_accept4, h, remote ? reinterpret_cast<long>(&ss) : 0,
+                   remote ? reinterpret_cast<long>(&len) : 0, flags);
     if (r >= 0 && remote != nullptr) FromLinux(ss, len, remote);
     return ResultOf(r);
   }
@@ -147,9 +147,9 @@ class PosixHostStackImpl final : public HostStack {
   NTSTATUS ConnectResult(HostHandle h) override {
     int err = 0;
     socklen_t len = sizeof(err);
-    long r = RawSyscall(SYS_getsockopt, h, SOL_SOCKET, SO_ERROR,
-                        reinterpret_cast<long>(&err),
-                        reinterpret_cast<long>(&len));
+    long r =
+        RawSyscall(SYS_getsockopt, h, SOL_SOCKET, SO_ERROR,
+                   reinterpret_cast<long>(&err), reinterpret_cast<long>(&len));
     if (r < 0) return StatusOf(r);
     return err == 0 ? STATUS_SUCCESS : lx::StatusFromErrno(err);
   }
@@ -246,8 +246,8 @@ class PosixHostStackImpl final : public HostStack {
       // abortive WskDisconnect.
       sockaddr sa{};
       sa.sa_family = AF_UNSPEC;
-      return StatusOf(RawSyscall(SYS_connect, h, reinterpret_cast<long>(&sa),
-                                 sizeof(sa)));
+      return StatusOf(
+          RawSyscall(SYS_connect, h, reinterpret_cast<long>(&sa), sizeof(sa)));
     }
     const bool rd = (flags & WSK_FLAG_LX_SHUT_RD) != 0;
     const bool wr = (flags & WSK_FLAG_LX_NO_SHUT_WR) == 0;
@@ -301,14 +301,15 @@ class PosixHostStackImpl final : public HostStack {
     }
     alignas(8) char lin[32];
     socklen_t len = static_cast<socklen_t>(lx::LinuxValueSize(kind));
-    long r = RawSyscall(SYS_getsockopt, h, llevel, lname,
-                        reinterpret_cast<long>(lin),
-                        reinterpret_cast<long>(&len));
+    long r =
+        RawSyscall(SYS_getsockopt, h, llevel, lname,
+                   reinterpret_cast<long>(lin), reinterpret_cast<long>(&len));
     if (r < 0) return ResultOf(r);
     alignas(8) char ws[16];
     int n = lx::LinuxToWsValue(kind, lin, len, ws, sizeof(ws));
     if (n < 0) return {lx::StatusFromErrno(-n), 0};
-    size_t out = static_cast<size_t>(n) < length ? static_cast<size_t>(n) : length;
+    size_t out =
+        static_cast<size_t>(n) < length ? static_cast<size_t>(n) : length;
     if (value != nullptr) memcpy(value, ws, out);
     return {STATUS_SUCCESS, static_cast<uintptr_t>(n)};
   }
@@ -356,13 +357,15 @@ class PosixHostStackImpl final : public HostStack {
     EnsureThread();
     boost::asio::post(io_, [this, h, what, done = std::move(done)]() mutable {
       auto& d = descriptors_[h];
-      if (!d) d = std::make_unique<boost::asio::posix::stream_descriptor>(io_, h);
-      d->async_wait(what == HostWait::kReadable
-                        ? boost::asio::posix::stream_descriptor::wait_read
-                        : boost::asio::posix::stream_descriptor::wait_write,
-                    [done = std::move(done)](const boost::system::error_code& ec) {
-                      done(ec ? STATUS_CANCELLED : STATUS_SUCCESS);
-                    });
+      if (!d)
+        d = std::make_unique<boost::asio::posix::stream_descriptor>(io_, h);
+      d->async_wait(
+          what == HostWait::kReadable
+              ? boost::asio::posix::stream_descriptor::wait_read
+              : boost::asio::posix::stream_descriptor::wait_write,
+          [done = std::move(done)](const boost::system::error_code& ec) {
+            done(ec ? STATUS_CANCELLED : STATUS_SUCCESS);
+          });
     });
   }
 

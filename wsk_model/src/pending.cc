@@ -124,12 +124,9 @@ NTSTATUS PendOrComplete(HostStack& host, const ModelSocket* s, PIRP irp,
     return CompleteNow(irp, first.status, first.information);
   }
   irp->PendingReturned = true;
-  auto* op = new ParkedOp{&host,
-                          irp->RequestorHandle >= 0 ? irp->RequestorHandle
-                                                    : s->handle,
-                          what,
-                          irp,
-                          std::move(retry)};
+  auto* op = new ParkedOp{
+      &host, irp->RequestorHandle >= 0 ? irp->RequestorHandle : s->handle, what,
+      irp, std::move(retry)};
   irp->DriverContext = op;
   {
     absl::MutexLock lock(&op->mu);
@@ -162,8 +159,7 @@ const WSK_CLIENT_CONNECTION_DISPATCH* ConnectionEvents(const ModelSocket* s) {
     return static_cast<const WSK_CLIENT_STREAM_DISPATCH*>(s->client_dispatch)
         ->Connect;
   }
-  return static_cast<const WSK_CLIENT_CONNECTION_DISPATCH*>(
-      s->client_dispatch);
+  return static_cast<const WSK_CLIENT_CONNECTION_DISPATCH*>(s->client_dispatch);
 }
 
 // ---- Event callbacks ----
@@ -187,9 +183,9 @@ void AcceptReady(Provider* p, ModelSocket* s, NTSTATUS st) {
           : static_cast<const WSK_CLIENT_LISTEN_DISPATCH*>(s->client_dispatch);
   for (int i = 0; i < 64; ++i) {  // bounded batch, then yield the thread
     SOCKADDR_IN6 remote{}, local{};
-    HostResult r = p->host().Accept(s->handle,
-                                    reinterpret_cast<PSOCKADDR>(&remote),
-                                    WSK_FLAG_LX_NONBLOCK | WSK_FLAG_LX_CLOEXEC);
+    HostResult r =
+        p->host().Accept(s->handle, reinterpret_cast<PSOCKADDR>(&remote),
+                         WSK_FLAG_LX_NONBLOCK | WSK_FLAG_LX_CLOEXEC);
     if (!NT_SUCCESS(r.status)) break;
     auto nh = static_cast<HostHandle>(r.information);
     p->host().GetLocalAddress(nh, reinterpret_cast<PSOCKADDR>(&local));
@@ -214,14 +210,14 @@ void AcceptReady(Provider* p, ModelSocket* s, NTSTATUS st) {
     a->client_dispatch = disp;
     // Connection events enabled on the listener carry over to sockets
     // accepted through WskAcceptEvent (MS Learn).
-    ULONG carry = s->event_mask.load() & (WSK_EVENT_RECEIVE |
-                                          WSK_EVENT_DISCONNECT |
-                                          WSK_EVENT_SEND_BACKLOG);
+    ULONG carry =
+        s->event_mask.load() &
+        (WSK_EVENT_RECEIVE | WSK_EVENT_DISCONNECT | WSK_EVENT_SEND_BACKLOG);
     if (carry != 0) {
       WSK_EVENT_CALLBACK_CONTROL ctl{&NPI_WSK_INTERFACE_ID, carry};
       p->WskControlSocket(&a->wsk, WskSetOption, SO_WSK_EVENT_CALLBACK,
-                          WS_SOL_SOCKET, sizeof(ctl), &ctl, 0, nullptr,
-                          nullptr, nullptr);
+                          WS_SOL_SOCKET, sizeof(ctl), &ctl, 0, nullptr, nullptr,
+                          nullptr);
     }
   }
   ArmAcceptEvent(*p, s);
@@ -237,9 +233,9 @@ void ReceiveReady(Provider* p, ModelSocket* s, NTSTATUS st) {
   std::vector<char> data(kIndicationBytes);
   MDL mdl{nullptr, data.data(), 0, static_cast<ULONG>(data.size())};
   WSK_BUF buf{&mdl, 0, data.size()};
-  HostResult r = p->host().Receive(s->handle, buf,
-                                   WSK_FLAG_LX_PEEK | WSK_FLAG_LX_DONTWAIT,
-                                   nullptr, nullptr, nullptr, nullptr);
+  HostResult r =
+      p->host().Receive(s->handle, buf, WSK_FLAG_LX_PEEK | WSK_FLAG_LX_DONTWAIT,
+                        nullptr, nullptr, nullptr, nullptr);
   if (r.status == STATUS_DEVICE_NOT_READY) {
     ArmReceiveEvent(*p, s);
     return;
@@ -280,8 +276,7 @@ void ReceiveReady(Provider* p, ModelSocket* s, NTSTATUS st) {
 }
 
 void ReceiveFromReady(Provider* p, ModelSocket* s, NTSTATUS st) {
-  if (!NT_SUCCESS(st) ||
-      (s->event_mask.load() & WSK_EVENT_RECEIVE_FROM) == 0) {
+  if (!NT_SUCCESS(st) || (s->event_mask.load() & WSK_EVENT_RECEIVE_FROM) == 0) {
     return;
   }
   const auto* d =
@@ -295,7 +290,10 @@ void ReceiveFromReady(Provider* p, ModelSocket* s, NTSTATUS st) {
                                    nullptr, nullptr);
   if (NT_SUCCESS(r.status) && d != nullptr && d->WskReceiveFromEvent) {
     mdl.ByteCount = static_cast<ULONG>(r.information);
-    WSK_DATAGRAM_INDICATION ind{nullptr, {&mdl, 0, r.information}, nullptr, 0,
+    WSK_DATAGRAM_INDICATION ind{nullptr,
+                                {&mdl, 0, r.information},
+                                nullptr,
+                                0,
                                 reinterpret_cast<PSOCKADDR>(&from)};
     d->WskReceiveFromEvent(s->context, 0, &ind);
   }

@@ -109,10 +109,10 @@ NTSTATUS Provider::WskSocketConnect(
   // status is the caller's. A failed step closes the socket again.
   IRP step;
   IoReuseIrp(&step);
-  NTSTATUS st = WskSocket(Client, LocalAddress->sa_family, SocketType,
-                          Protocol, WSK_FLAG_CONNECTION_SOCKET, SocketContext,
-                          Dispatch, OwningProcess, OwningThread,
-                          SecurityDescriptor, &step);
+  NTSTATUS st =
+      WskSocket(Client, LocalAddress->sa_family, SocketType, Protocol,
+                WSK_FLAG_CONNECTION_SOCKET, SocketContext, Dispatch,
+                OwningProcess, OwningThread, SecurityDescriptor, &step);
   if (!NT_SUCCESS(st)) return CompleteNow(Irp, st, 0);
   auto* sock = reinterpret_cast<PWSK_SOCKET>(step.IoStatus.Information);
   IoReuseIrp(&step);
@@ -187,7 +187,8 @@ NTSTATUS Provider::WskLxAdoptSocket(PWSK_CLIENT Client, int HostHandle,
                 Protocol, (Flags & WSK_FLAG_LX_INLINE) != 0);
   // The host knows whether the inherited socket was bound.
   SOCKADDR_IN6 local{};
-  HostResult r = host_.GetLocalAddress(HostHandle, reinterpret_cast<PSOCKADDR>(&local));
+  HostResult r =
+      host_.GetLocalAddress(HostHandle, reinterpret_cast<PSOCKADDR>(&local));
   s->bound = NT_SUCCESS(r.status) && local.sin6_port != 0;
   return CompleteNow(Irp, STATUS_SUCCESS, reinterpret_cast<uintptr_t>(s));
 }
@@ -207,7 +208,8 @@ NTSTATUS Provider::WskControlSocket(PWSK_SOCKET Socket,
     // Enabling takes no IRP; disabling may take one, completed once no
     // callback is in flight (ours run on the I/O thread and re-check the
     // mask, so that is at once).
-    const auto* ctl = static_cast<const WSK_EVENT_CALLBACK_CONTROL*>(InputBuffer);
+    const auto* ctl =
+        static_cast<const WSK_EVENT_CALLBACK_CONTROL*>(InputBuffer);
     NTSTATUS st = STATUS_INVALID_PARAMETER;
     if (InputSize >= sizeof(WSK_EVENT_CALLBACK_CONTROL) &&
         InputBuffer != nullptr &&
@@ -241,7 +243,8 @@ NTSTATUS Provider::WskControlSocket(PWSK_SOCKET Socket,
         if (s->category != WSK_FLAG_DATAGRAM_SOCKET || InputBuffer == nullptr) {
           r.status = STATUS_INVALID_PARAMETER;
         } else {
-          r.status = host_.Connect(h, static_cast<const SOCKADDR*>(InputBuffer));
+          r.status =
+              host_.Connect(h, static_cast<const SOCKADDR*>(InputBuffer));
         }
         break;
       case SIO_LXWSK_SHUTDOWN: {
@@ -378,14 +381,15 @@ NTSTATUS Provider::WskAccept(PWSK_SOCKET ListenSocket, ULONG Flags,
     return CompleteNow(Irp, STATUS_INVALID_PARAMETER, 0);
   }
   return AcceptOnce(s, Flags & (WSK_FLAG_LX_NONBLOCK | WSK_FLAG_LX_CLOEXEC),
-                    AcceptSocketContext, Dispatch, LocalAddress,
-                    RemoteAddress, Irp);
+                    AcceptSocketContext, Dispatch, LocalAddress, RemoteAddress,
+                    Irp);
 }
 
 NTSTATUS Provider::WskConnect(PWSK_SOCKET Socket, const SOCKADDR* RemoteAddress,
                               ULONG Flags, PIRP Irp) {
   ModelSocket* s = ToModel(Socket);
-  if (RemoteAddress == nullptr || Flags != 0 || !IsConnectionLike(s->category)) {
+  if (RemoteAddress == nullptr || Flags != 0 ||
+      !IsConnectionLike(s->category)) {
     return CompleteNow(Irp, STATUS_INVALID_PARAMETER, 0);
   }
   // "The socket must be bound before WskConnect" (wine: INVALID_DEVICE_STATE).
@@ -507,13 +511,13 @@ NTSTATUS Provider::PendSendTo(ModelSocket* s, HostHandle h, WSK_BUF buf,
                               const CMSGHDR* ControlInfo, PIRP Irp,
                               HostResult first) {
   HostStack* host = &host_;
-  return PendOrComplete(host_, s, Irp, HostWait::kWritable,
-                        (Flags & WSK_FLAG_LX_DONTWAIT) != 0, first,
-                        [host, h, buf, Flags, RemoteAddress, ControlInfo,
-                         ControlInfoLength]() {
-                          return host->Send(h, buf, Flags, RemoteAddress,
-                                            ControlInfo, ControlInfoLength);
-                        });
+  return PendOrComplete(
+      host_, s, Irp, HostWait::kWritable, (Flags & WSK_FLAG_LX_DONTWAIT) != 0,
+      first,
+      [host, h, buf, Flags, RemoteAddress, ControlInfo, ControlInfoLength]() {
+        return host->Send(h, buf, Flags, RemoteAddress, ControlInfo,
+                          ControlInfoLength);
+      });
 }
 
 NTSTATUS Provider::WskReceiveFrom(PWSK_SOCKET Socket, PWSK_BUF Buffer,
@@ -538,14 +542,14 @@ NTSTATUS Provider::PendReceiveFrom(ModelSocket* s, HostHandle h, WSK_BUF buf,
                                    ULONG* ControlFlags, PIRP Irp,
                                    HostResult first) {
   HostStack* host = &host_;
-  return PendOrComplete(
-      host_, s, Irp, HostWait::kReadable, (Flags & WSK_FLAG_LX_DONTWAIT) != 0,
-      first,
-      [host, h, buf, Flags, RemoteAddress, ControlInfo, ControlLength,
-       ControlFlags]() {
-        return host->Receive(h, buf, Flags, RemoteAddress, ControlInfo,
-                             ControlLength, ControlFlags);
-      });
+  return PendOrComplete(host_, s, Irp, HostWait::kReadable,
+                        (Flags & WSK_FLAG_LX_DONTWAIT) != 0, first,
+                        [host, h, buf, Flags, RemoteAddress, ControlInfo,
+                         ControlLength, ControlFlags]() {
+                          return host->Receive(h, buf, Flags, RemoteAddress,
+                                               ControlInfo, ControlLength,
+                                               ControlFlags);
+                        });
 }
 
 NTSTATUS Provider::EnableEvents(ModelSocket* s, ULONG mask) {

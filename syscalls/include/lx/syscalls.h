@@ -44,9 +44,9 @@ struct LxSocket {
   std::atomic<int> refs{1};
   const CategoryOps* ops;
   wsk::PWSK_SOCKET wsk;
-  const void* dispatch;   // WSK_SOCKET::Dispatch of `category`
-  uint32_t category;      // WSK_FLAG_*_SOCKET
-  int family;             // Linux values
+  const void* dispatch;  // WSK_SOCKET::Dispatch of `category`
+  uint32_t category;     // WSK_FLAG_*_SOCKET
+  int family;            // Linux values
   int type;
   int protocol;
   std::atomic<bool> bound{false};

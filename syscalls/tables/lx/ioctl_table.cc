@@ -1,7 +1,7 @@
 #include "lx/ioctl_table.h"
 
-#include <sys/ioctl.h>
 #include <linux/sockios.h>
+#include <sys/ioctl.h>
 
 #include "wsk/ws_types.h"
 

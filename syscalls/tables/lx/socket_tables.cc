@@ -1,7 +1,7 @@
 #include "lx/socket_tables.h"
 
-#include <sys/socket.h>
 #include <netinet/in.h>
+#include <sys/socket.h>
 
 #include <array>
 
@@ -101,7 +101,8 @@ constexpr ByteTables BuildReverse(Pick pick) {
       uint32_t out = 0;
       for (const MsgFlagRow& r : kMsgFlags) {
         uint32_t w = pick(r);
-        if (w != 0 && (flags & w) == w) out |= static_cast<uint32_t>(r.linux_flag);
+        if (w != 0 && (flags & w) == w)
+          out |= static_cast<uint32_t>(r.linux_flag);
       }
       t[byte][v] = out;
     }
@@ -155,7 +156,9 @@ uint32_t WskSendFlagsSlow(int f) {
 uint32_t WskReceiveFlagsSlow(int f) {
   return Lookup(kRecvFwd, static_cast<uint32_t>(f));
 }
-int LinuxSendFlagsSlow(uint32_t f) { return static_cast<int>(Lookup(kSendRev, f)); }
+int LinuxSendFlagsSlow(uint32_t f) {
+  return static_cast<int>(Lookup(kSendRev, f));
+}
 int LinuxReceiveFlagsSlow(uint32_t f) {
   return static_cast<int>(Lookup(kRecvRev, f));
 }

@@ -19,15 +19,15 @@ using namespace wsk;  // NOLINT: rows read best with bare WS_ names.
 using K = OptKind;
 
 #define LX(level, name, note) \
-  {level, name, WskLxLevel(level), name, K::kLinuxOnly, #name, note}
+  { level, name, WskLxLevel(level), name, K::kLinuxOnly, #name, note }
 #define SOL(name, ws, kind, note) \
-  {SOL_SOCKET, name, WS_SOL_SOCKET, ws, kind, #name, note}
+  { SOL_SOCKET, name, WS_SOL_SOCKET, ws, kind, #name, note }
 #define IPO(name, ws, kind, note) \
-  {IPPROTO_IP, name, WS_IPPROTO_IP, ws, kind, #name, note}
+  { IPPROTO_IP, name, WS_IPPROTO_IP, ws, kind, #name, note }
 #define IP6(name, ws, kind, note) \
-  {IPPROTO_IPV6, name, WS_IPPROTO_IPV6, ws, kind, #name, note}
+  { IPPROTO_IPV6, name, WS_IPPROTO_IPV6, ws, kind, #name, note }
 #define TCPO(name, ws, kind, note) \
-  {IPPROTO_TCP, name, WS_IPPROTO_TCP, ws, kind, #name, note}
+  { IPPROTO_TCP, name, WS_IPPROTO_TCP, ws, kind, #name, note }
 
 constexpr SockoptRow kRows[] = {
     SOL(SO_DEBUG, WS_SO_DEBUG, K::kSame, "the only SO_ value both share"),
@@ -148,19 +148,25 @@ std::span<const SockoptRow> SockoptRows() { return kRows; }
 
 const char* OptKindName(OptKind kind) {
   static constexpr const char* kNames[] = {
-      "same layout", "timeval <-> ms", "linger 8 <-> 4 bytes",
+      "same layout",         "timeval <-> ms",  "linger 8 <-> 4 bytes",
       "errno <-> WSA error", "PMTUDISC values", "Linux only (tunnelled)"};
   return kNames[static_cast<int>(kind)];
 }
 
 const char* LinuxLevelName(int level) {
   switch (level) {
-    case SOL_SOCKET: return "SOL_SOCKET";
-    case IPPROTO_IP: return "IPPROTO_IP";
-    case IPPROTO_IPV6: return "IPPROTO_IPV6";
-    case IPPROTO_TCP: return "IPPROTO_TCP";
-    case IPPROTO_UDP: return "IPPROTO_UDP";
-    default: return "?";
+    case SOL_SOCKET:
+      return "SOL_SOCKET";
+    case IPPROTO_IP:
+      return "IPPROTO_IP";
+    case IPPROTO_IPV6:
+      return "IPPROTO_IPV6";
+    case IPPROTO_TCP:
+      return "IPPROTO_TCP";
+    case IPPROTO_UDP:
+      return "IPPROTO_UDP";
+    default:
+      return "?";
   }
 }
 
@@ -168,8 +174,13 @@ SockoptRow FindLinuxSockopt(int level, int name) {
   for (const SockoptRow& r : kRows) {
     if (r.linux_level == level && r.linux_name == name) return r;
   }
-  return {level, name, WskLxLevel(level), static_cast<uint32_t>(name),
-          K::kLinuxOnly, "(not in table)", ""};
+  return {level,
+          name,
+          WskLxLevel(level),
+          static_cast<uint32_t>(name),
+          K::kLinuxOnly,
+          "(not in table)",
+          ""};
 }
 
 const SockoptRow* FindWsSockopt(uint32_t ws_level, uint32_t ws_name) {
@@ -282,7 +293,9 @@ int WsToLinuxValue(OptKind kind, const void* in, size_t in_len, void* out,
     case K::kLinger: {
       LINGER w{};
       memcpy(&w, in, in_len < sizeof(w) ? in_len : sizeof(w));
-      struct linger l{w.l_onoff, w.l_linger};
+      struct linger l {
+        w.l_onoff, w.l_linger
+      };
       memcpy(out, &l, sizeof(l));
       return sizeof(l);
     }

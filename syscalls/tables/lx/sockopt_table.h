@@ -15,12 +15,12 @@
 namespace lx {
 
 enum class OptKind : uint8_t {
-  kSame,     // identical layout (int <-> DWORD, in_addr, ip_mreq, ...)
-  kTimeval,  // Linux struct timeval <-> Windows DWORD milliseconds
-  kLinger,   // Linux {int,int} (8 bytes) <-> Windows {u_short,u_short}
-  kErrno,    // Linux errno <-> Winsock error code (SO_ERROR)
-  kPmtuDisc, // IP_PMTUDISC_* values: DO and DONT swap, WANT is NOT_SET
-  kLinuxOnly // no Windows equivalent: tunnelled as Linux bytes
+  kSame,      // identical layout (int <-> DWORD, in_addr, ip_mreq, ...)
+  kTimeval,   // Linux struct timeval <-> Windows DWORD milliseconds
+  kLinger,    // Linux {int,int} (8 bytes) <-> Windows {u_short,u_short}
+  kErrno,     // Linux errno <-> Winsock error code (SO_ERROR)
+  kPmtuDisc,  // IP_PMTUDISC_* values: DO and DONT swap, WANT is NOT_SET
+  kLinuxOnly  // no Windows equivalent: tunnelled as Linux bytes
 };
 
 struct SockoptRow {

@@ -23,7 +23,7 @@ enum class Direction : uint8_t { kBoth, kDecode };
 
 struct StatusRow {
   wsk::NTSTATUS status;  // name: wsk::NtStatusName
-  int linux_errno;  // 0 = not an error for Linux (see note)
+  int linux_errno;       // 0 = not an error for Linux (see note)
   const char* errno_name;
   int wsa_error;  // Winsock error a Windows app would see (0 = none)
   Direction direction;

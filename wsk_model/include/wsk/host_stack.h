@@ -42,8 +42,7 @@ class HostStack {
   // Address outputs below need room for a SOCKADDR_IN6; the adapter writes
   // exactly the family's length.
   // information = new handle; `remote` may be null.
-  virtual HostResult Accept(HostHandle h, PSOCKADDR remote,
-                            ULONG lx_flags) = 0;
+  virtual HostResult Accept(HostHandle h, PSOCKADDR remote, ULONG lx_flags) = 0;
   // A WS_AF_UNSPEC address dissolves a datagram association.
   virtual NTSTATUS Connect(HostHandle h, const SOCKADDR* remote) = 0;
   // Outcome of a connect that was in progress (SO_ERROR, read and cleared):

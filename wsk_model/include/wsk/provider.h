@@ -136,10 +136,9 @@ class Provider final : public WskProviderDispatch,
                       const WSK_CLIENT_CONNECTION_DISPATCH* dispatch,
                       PSOCKADDR local, PSOCKADDR remote, PIRP irp);
 
-  [[gnu::noinline, gnu::cold]] NTSTATUS PendSend(ModelSocket* s,
-                                                 HostHandle h, WSK_BUF buf,
-                                                 ULONG Flags, PIRP Irp,
-                                                 HostResult first);
+  [[gnu::noinline, gnu::cold]] NTSTATUS PendSend(ModelSocket* s, HostHandle h,
+                                                 WSK_BUF buf, ULONG Flags,
+                                                 PIRP Irp, HostResult first);
   [[gnu::noinline, gnu::cold]] NTSTATUS PendReceive(ModelSocket* s,
                                                     HostHandle h, WSK_BUF buf,
                                                     ULONG Flags, PIRP Irp,

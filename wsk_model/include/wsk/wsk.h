@@ -36,12 +36,12 @@ inline constexpr ULONG WSK_FLAG_STREAM_SOCKET = 0x8;
 inline constexpr ULONG WSK_SOCKET_CATEGORY_MASK = 0xF;
 
 // Per-function flags (several share a value, as in wsk.h).
-inline constexpr ULONG WSK_FLAG_ABORTIVE = 0x1;   // WskDisconnect
-inline constexpr ULONG WSK_FLAG_OOB = 0x1;        // WskSend
-inline constexpr ULONG WSK_FLAG_NODELAY = 0x2;    // WskSend
-inline constexpr ULONG WSK_FLAG_WAITALL = 0x2;    // WskReceive
+inline constexpr ULONG WSK_FLAG_ABORTIVE = 0x1;  // WskDisconnect
+inline constexpr ULONG WSK_FLAG_OOB = 0x1;       // WskSend
+inline constexpr ULONG WSK_FLAG_NODELAY = 0x2;   // WskSend
+inline constexpr ULONG WSK_FLAG_WAITALL = 0x2;   // WskReceive
 inline constexpr ULONG WSK_FLAG_RELEASE_ASAP = 0x2;
-inline constexpr ULONG WSK_FLAG_DRAIN = 0x4;      // WskReceive
+inline constexpr ULONG WSK_FLAG_DRAIN = 0x4;  // WskReceive
 inline constexpr ULONG WSK_FLAG_ENTIRE_MESSAGE = 0x4;
 inline constexpr ULONG WSK_FLAG_AT_DISPATCH_LEVEL = 0x8;
 
@@ -136,10 +136,12 @@ struct WSK_CLIENT;  // provider-defined, opaque to clients
 using PWSK_CLIENT = WSK_CLIENT*;
 
 // ---- Client event callbacks (C function tables, as a driver supplies) ----
-using PFN_WSK_ACCEPT_EVENT = NTSTATUS (*)(
-    void* SocketContext, ULONG Flags, PSOCKADDR LocalAddress,
-    PSOCKADDR RemoteAddress, PWSK_SOCKET AcceptSocket,
-    void** AcceptSocketContext, const void** AcceptSocketDispatch);
+using PFN_WSK_ACCEPT_EVENT = NTSTATUS (*)(void* SocketContext, ULONG Flags,
+                                          PSOCKADDR LocalAddress,
+                                          PSOCKADDR RemoteAddress,
+                                          PWSK_SOCKET AcceptSocket,
+                                          void** AcceptSocketContext,
+                                          const void** AcceptSocketDispatch);
 struct WSK_CLIENT_LISTEN_DISPATCH {
   PFN_WSK_ACCEPT_EVENT WskAcceptEvent;
   void* WskInspectEvent;  // conditional accept: not modelled
@@ -149,8 +151,7 @@ using PFN_WSK_RECEIVE_EVENT = NTSTATUS (*)(void* SocketContext, ULONG Flags,
                                            WSK_DATA_INDICATION* DataIndication,
                                            SIZE_T BytesIndicated,
                                            SIZE_T* BytesAccepted);
-using PFN_WSK_DISCONNECT_EVENT = NTSTATUS (*)(void* SocketContext,
-                                              ULONG Flags);
+using PFN_WSK_DISCONNECT_EVENT = NTSTATUS (*)(void* SocketContext, ULONG Flags);
 using PFN_WSK_SEND_BACKLOG_EVENT = NTSTATUS (*)(void* SocketContext,
                                                 SIZE_T IdealBacklogSize);
 struct WSK_CLIENT_CONNECTION_DISPATCH {
@@ -219,17 +220,16 @@ class WskProviderConnectionDispatch : public WskProviderBasicDispatch {
  public:
   virtual NTSTATUS WskBind(PWSK_SOCKET Socket, const SOCKADDR* LocalAddress,
                            ULONG Flags, PIRP Irp) = 0;
-  virtual NTSTATUS WskConnect(PWSK_SOCKET Socket,
-                              const SOCKADDR* RemoteAddress, ULONG Flags,
-                              PIRP Irp) = 0;
+  virtual NTSTATUS WskConnect(PWSK_SOCKET Socket, const SOCKADDR* RemoteAddress,
+                              ULONG Flags, PIRP Irp) = 0;
   virtual NTSTATUS WskGetLocalAddress(PWSK_SOCKET Socket,
                                       PSOCKADDR LocalAddress, PIRP Irp) = 0;
   virtual NTSTATUS WskGetRemoteAddress(PWSK_SOCKET Socket,
                                        PSOCKADDR RemoteAddress, PIRP Irp) = 0;
   virtual NTSTATUS WskSend(PWSK_SOCKET Socket, PWSK_BUF Buffer, ULONG Flags,
                            PIRP Irp) = 0;
-  virtual NTSTATUS WskReceive(PWSK_SOCKET Socket, PWSK_BUF Buffer,
-                              ULONG Flags, PIRP Irp) = 0;
+  virtual NTSTATUS WskReceive(PWSK_SOCKET Socket, PWSK_BUF Buffer, ULONG Flags,
+                              PIRP Irp) = 0;
   virtual NTSTATUS WskDisconnect(PWSK_SOCKET Socket, PWSK_BUF Buffer,
                                  ULONG Flags, PIRP Irp) = 0;
 };
