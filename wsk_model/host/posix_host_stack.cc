@@ -103,6 +103,22 @@ iovec* BigIov(int* cap) {
   return big.data();
 }
 
+// Points msg's iovec at the WSK_BUF's chain: `stack_iov` (kStackIov
+// entries) when it fits, the per-thread buffer otherwise.
+bool SetIovec(const WSK_BUF& b, iovec* stack_iov, msghdr* msg) {
+  iovec* iov = stack_iov;
+  int n = ToIovec(b, iov, kStackIov);
+  if (n < 0) {
+    int cap;
+    iov = BigIov(&cap);
+    n = ToIovec(b, iov, cap);
+    if (n < 0) return false;
+  }
+  msg->msg_iov = iov;
+  msg->msg_iovlen = static_cast<size_t>(n);
+  return true;
+}
+
 class PosixHostStackImpl final : public HostStack {
  public:
   HostResult Socket(ADDRESS_FAMILY family, USHORT type, ULONG protocol,
@@ -168,22 +184,13 @@ class PosixHostStackImpl final : public HostStack {
                                  static_cast<long>(b.Length), lflags, 0, 0));
     }
     iovec stack_iov[kStackIov];
-    iovec* iov = stack_iov;
-    int n = ToIovec(b, iov, kStackIov);
-    if (n < 0) {
-      int cap;
-      iov = BigIov(&cap);
-      n = ToIovec(b, iov, cap);
-      if (n < 0) return {STATUS_INVALID_PARAMETER, 0};
-    }
     msghdr msg{};
+    if (!SetIovec(b, stack_iov, &msg)) return {STATUS_INVALID_PARAMETER, 0};
     sockaddr_storage ss;
     if (remote != nullptr) {
       msg.msg_name = &ss;
       msg.msg_namelen = ToLinux(remote, &ss);
     }
-    msg.msg_iov = iov;
-    msg.msg_iovlen = static_cast<size_t>(n);
     msg.msg_control = const_cast<CMSGHDR*>(control);
     msg.msg_controllen = control ? control_length : 0;
     return ResultOf(
@@ -203,22 +210,13 @@ class PosixHostStackImpl final : public HostStack {
                                  static_cast<long>(b.Length), lflags, 0, 0));
     }
     iovec stack_iov[kStackIov];
-    iovec* iov = stack_iov;
-    int n = ToIovec(b, iov, kStackIov);
-    if (n < 0) {
-      int cap;
-      iov = BigIov(&cap);
-      n = ToIovec(b, iov, cap);
-      if (n < 0) return {STATUS_INVALID_PARAMETER, 0};
-    }
     msghdr msg{};
+    if (!SetIovec(b, stack_iov, &msg)) return {STATUS_INVALID_PARAMETER, 0};
     sockaddr_storage ss;
     if (remote != nullptr) {
       msg.msg_name = &ss;
       msg.msg_namelen = sizeof(ss);
     }
-    msg.msg_iov = iov;
-    msg.msg_iovlen = static_cast<size_t>(n);
     if (control != nullptr && control_length != nullptr) {
       msg.msg_control = control;
       msg.msg_controllen = *control_length;
