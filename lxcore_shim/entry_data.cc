@@ -7,16 +7,26 @@
 
 #include "real_libc.h"
 #include "shim_state.h"
+#include "trace.h"
 
 using lxshim::Lookup;
 using lxshim::Real;
 using lxshim::Ret;
 
+namespace {
+const char* Flags(int flags) {
+  thread_local char buf[128];
+  lxshim::FlagsStr(flags, buf, sizeof(buf));
+  return buf;
+}
+}  // namespace
+
 extern "C" {
 
 ssize_t send(int fd, const void* buf, size_t len, int flags) {
   if (lx::LxSocket* s = Lookup(fd)) [[likely]] {
-    return Ret(lx::SendTo(*s, fd, buf, len, flags, nullptr, 0));
+    LXWSK_RETURN("send", fd, lx::SendTo(*s, fd, buf, len, flags, nullptr, 0),
+                 "%d, %p, %zu, %s", fd, buf, len, Flags(flags));
   }
   return Real().send(fd, buf, len, flags);
 }
@@ -24,18 +34,28 @@ ssize_t send(int fd, const void* buf, size_t len, int flags) {
 ssize_t sendto(int fd, const void* buf, size_t len, int flags,
                const sockaddr* to, socklen_t to_len) {
   if (lx::LxSocket* s = Lookup(fd)) [[likely]] {
-    return Ret(lx::SendTo(*s, fd, buf, len, flags, to, to_len));
+    LXWSK_RETURN("sendto", fd, lx::SendTo(*s, fd, buf, len, flags, to, to_len),
+                 "%d, %p, %zu, %s, %p, %u", fd, buf, len, Flags(flags),
+                 static_cast<const void*>(to), to_len);
   }
   return Real().sendto(fd, buf, len, flags, to, to_len);
 }
 
 ssize_t sendmsg(int fd, const msghdr* msg, int flags) {
-  if (lx::LxSocket* s = Lookup(fd)) return Ret(lx::SendMsg(*s, fd, msg, flags));
+  if (lx::LxSocket* s = Lookup(fd)) {
+    LXWSK_RETURN("sendmsg", fd, lx::SendMsg(*s, fd, msg, flags), "%d, %p, %s",
+                 fd, static_cast<const void*>(msg), Flags(flags));
+  }
   return Real().sendmsg(fd, msg, flags);
 }
 
 int sendmmsg(int fd, mmsghdr* msgs, unsigned int n, int flags) {
   if (lx::LxSocket* s = Lookup(fd)) {
+    if (lxshim::g_trace_on) [[unlikely]] {
+      lxshim::TraceCall t("sendmmsg", fd, "%d, %p, %u, %s", fd,
+                          static_cast<void*>(msgs), n, Flags(flags));
+      return static_cast<int>(Ret(t.End(lx::SendMmsg(*s, fd, msgs, n, flags))));
+    }
     return static_cast<int>(Ret(lx::SendMmsg(*s, fd, msgs, n, flags)));
   }
   return Real().sendmmsg(fd, msgs, n, flags);
@@ -43,7 +63,9 @@ int sendmmsg(int fd, mmsghdr* msgs, unsigned int n, int flags) {
 
 ssize_t recv(int fd, void* buf, size_t len, int flags) {
   if (lx::LxSocket* s = Lookup(fd)) [[likely]] {
-    return Ret(lx::RecvFrom(*s, fd, buf, len, flags, nullptr, nullptr));
+    LXWSK_RETURN("recv", fd,
+                 lx::RecvFrom(*s, fd, buf, len, flags, nullptr, nullptr),
+                 "%d, %p, %zu, %s", fd, buf, len, Flags(flags));
   }
   return Real().recv(fd, buf, len, flags);
 }
@@ -51,41 +73,65 @@ ssize_t recv(int fd, void* buf, size_t len, int flags) {
 ssize_t recvfrom(int fd, void* buf, size_t len, int flags, sockaddr* from,
                  socklen_t* from_len) {
   if (lx::LxSocket* s = Lookup(fd)) [[likely]] {
-    return Ret(lx::RecvFrom(*s, fd, buf, len, flags, from, from_len));
+    LXWSK_RETURN("recvfrom", fd,
+                 lx::RecvFrom(*s, fd, buf, len, flags, from, from_len),
+                 "%d, %p, %zu, %s, %p, %p", fd, buf, len, Flags(flags),
+                 static_cast<void*>(from), static_cast<void*>(from_len));
   }
   return Real().recvfrom(fd, buf, len, flags, from, from_len);
 }
 
 ssize_t recvmsg(int fd, msghdr* msg, int flags) {
-  if (lx::LxSocket* s = Lookup(fd)) return Ret(lx::RecvMsg(*s, fd, msg, flags));
+  if (lx::LxSocket* s = Lookup(fd)) {
+    LXWSK_RETURN("recvmsg", fd, lx::RecvMsg(*s, fd, msg, flags), "%d, %p, %s",
+                 fd, static_cast<void*>(msg), Flags(flags));
+  }
   return Real().recvmsg(fd, msg, flags);
 }
 
 int recvmmsg(int fd, mmsghdr* msgs, unsigned int n, int flags,
              timespec* timeout) {
   if (lx::LxSocket* s = Lookup(fd)) {
+    if (lxshim::g_trace_on) [[unlikely]] {
+      lxshim::TraceCall t("recvmmsg", fd, "%d, %p, %u, %s", fd,
+                          static_cast<void*>(msgs), n, Flags(flags));
+      return static_cast<int>(
+          Ret(t.End(lx::RecvMmsg(*s, fd, msgs, n, flags, timeout))));
+    }
     return static_cast<int>(Ret(lx::RecvMmsg(*s, fd, msgs, n, flags, timeout)));
   }
   return Real().recvmmsg(fd, msgs, n, flags, timeout);
 }
 
 ssize_t read(int fd, void* buf, size_t len) {
-  if (lx::LxSocket* s = Lookup(fd)) return Ret(lx::Read(*s, fd, buf, len));
+  if (lx::LxSocket* s = Lookup(fd)) {
+    LXWSK_RETURN("read", fd, lx::Read(*s, fd, buf, len), "%d, %p, %zu", fd, buf,
+                 len);
+  }
   return Real().read(fd, buf, len);
 }
 
 ssize_t write(int fd, const void* buf, size_t len) {
-  if (lx::LxSocket* s = Lookup(fd)) return Ret(lx::Write(*s, fd, buf, len));
+  if (lx::LxSocket* s = Lookup(fd)) {
+    LXWSK_RETURN("write", fd, lx::Write(*s, fd, buf, len), "%d, %p, %zu", fd,
+                 buf, len);
+  }
   return Real().write(fd, buf, len);
 }
 
 ssize_t readv(int fd, const iovec* iov, int iovcnt) {
-  if (lx::LxSocket* s = Lookup(fd)) return Ret(lx::Readv(*s, fd, iov, iovcnt));
+  if (lx::LxSocket* s = Lookup(fd)) {
+    LXWSK_RETURN("readv", fd, lx::Readv(*s, fd, iov, iovcnt), "%d, %p, %d", fd,
+                 static_cast<const void*>(iov), iovcnt);
+  }
   return Real().readv(fd, iov, iovcnt);
 }
 
 ssize_t writev(int fd, const iovec* iov, int iovcnt) {
-  if (lx::LxSocket* s = Lookup(fd)) return Ret(lx::Writev(*s, fd, iov, iovcnt));
+  if (lx::LxSocket* s = Lookup(fd)) {
+    LXWSK_RETURN("writev", fd, lx::Writev(*s, fd, iov, iovcnt), "%d, %p, %d",
+                 fd, static_cast<const void*>(iov), iovcnt);
+  }
   return Real().writev(fd, iov, iovcnt);
 }
 

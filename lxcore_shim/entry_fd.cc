@@ -11,6 +11,7 @@
 
 #include "real_libc.h"
 #include "shim_state.h"
+#include "trace.h"
 
 using lxshim::Lookup;
 using lxshim::Real;
@@ -55,19 +56,25 @@ int FcntlCommon(int (*real)(int, int, long), int fd, int cmd, long arg) {
 
 extern "C" {
 
+static long CloseOurs(lx::LxSocket* s, int fd) {
+  if (!lx::ReleaseRef(s)) {
+    // Another fd still names the socket: only this descriptor goes.
+    return Real().close(fd) < 0 ? -errno : 0;
+  }
+  lxshim::Busy busy;
+  return lx::CloseSocket(s, fd);
+}
+
 int close(int fd) {
+  if (fd == lxshim::TraceFd() && fd >= 0) {
+    errno = EBADF;  // the trace descriptor does not exist for the program
+    return -1;
+  }
   if (lxshim::ForeignProcess()) return Real().close(fd);
   uintptr_t e = lxshim::Take(fd);
   if (e > lxshim::kNotOurs) {
     auto* s = reinterpret_cast<lx::LxSocket*>(e);
-    if (lx::ReleaseRef(s)) {
-      long r;
-      {
-        lxshim::Busy busy;
-        r = lx::CloseSocket(s, fd);
-      }
-      return static_cast<int>(Ret(r));
-    }
+    LXWSK_RETURN("close", fd, CloseOurs(s, fd), "%d", fd);
   }
   return Real().close(fd);
 }
@@ -88,21 +95,49 @@ int dup(int fd) {
 }
 
 int dup2(int oldfd, int newfd) {
+  if (oldfd == lxshim::TraceFd() && oldfd >= 0) {
+    errno = EBADF;
+    return -1;
+  }
+  lxshim::TraceFdWanted(newfd);
   int r = Real().dup2(oldfd, newfd);
   if (r >= 0 && !lxshim::ForeignProcess()) Duplicated(oldfd, r);
   return r;
 }
 
 int dup3(int oldfd, int newfd, int flags) {
+  if (oldfd == lxshim::TraceFd() && oldfd >= 0) {
+    errno = EBADF;
+    return -1;
+  }
+  lxshim::TraceFdWanted(newfd);
   int r = Real().dup3(oldfd, newfd, flags);
   if (r >= 0 && !lxshim::ForeignProcess()) Duplicated(oldfd, r);
   return r;
 }
 
+static int RealCloseRange(unsigned int first, unsigned int last, int flags) {
+  return Real().close_range
+             ? Real().close_range(first, last, flags)
+             : static_cast<int>(syscall(SYS_close_range, first, last, flags));
+}
+
 int close_range(unsigned int first, unsigned int last, int flags) {
-  int r = Real().close_range
-              ? Real().close_range(first, last, flags)
-              : static_cast<int>(syscall(SYS_close_range, first, last, flags));
+  // The trace descriptor survives a range that covers it: two ranges around.
+  const int tfd = lxshim::TraceFd();
+  int r;
+  if (tfd >= 0 && static_cast<unsigned>(tfd) >= first &&
+      static_cast<unsigned>(tfd) <= last) {
+    r = 0;
+    if (static_cast<unsigned>(tfd) > first) {
+      r = RealCloseRange(first, static_cast<unsigned>(tfd) - 1, flags);
+    }
+    if (r == 0 && static_cast<unsigned>(tfd) < last) {
+      r = RealCloseRange(static_cast<unsigned>(tfd) + 1, last, flags);
+    }
+  } else {
+    r = RealCloseRange(first, last, flags);
+  }
   if (r != 0 || (flags & CLOSE_RANGE_CLOEXEC) != 0 ||
       lxshim::ForeignProcess()) {
     return r;
@@ -136,7 +171,8 @@ int ioctl(int fd, unsigned long request, ...) {
   void* arg = va_arg(ap, void*);
   va_end(ap);
   if (lx::LxSocket* s = Lookup(fd)) {
-    return static_cast<int>(Ret(lx::Ioctl(*s, fd, request, arg)));
+    LXWSK_RETURN("ioctl", fd, lx::Ioctl(*s, fd, request, arg), "%d, 0x%lx, %p",
+                 fd, request, arg);
   }
   return Real().ioctl(fd, request, arg);
 }

@@ -7,6 +7,7 @@
 
 #include "real_libc.h"
 #include "shim_state.h"
+#include "trace.h"
 
 using lxshim::Lookup;
 using lxshim::Real;
@@ -19,90 +20,145 @@ long NewSocketFd(long fd, lx::LxSocket* s) {
   return fd;
 }
 
+long CreateSocket(int domain, int type, int protocol) {
+  lx::LxSocket* s = nullptr;
+  long r;
+  {
+    lxshim::Busy busy;
+    r = lx::Socket(lxshim::Binding(), domain, type, protocol, &s);
+  }
+  return NewSocketFd(r, s);
+}
+
+long AcceptSocket(lx::LxSocket& s, int fd, sockaddr* addr, socklen_t* len,
+                  int flags) {
+  lx::LxSocket* a = nullptr;
+  long r;
+  {
+    lxshim::Busy busy;
+    r = lx::Accept4(lxshim::Binding(), s, fd, addr, len, flags, &a);
+  }
+  return NewSocketFd(r, a);
+}
+
+long PassThroughSocket(int domain, int type, int protocol) {
+  int r = Real().socket
+              ? Real().socket(domain, type, protocol)
+              : static_cast<int>(syscall(SYS_socket, domain, type, protocol));
+  return r < 0 ? -errno : r;
+}
+
+const char* Type(int type) {
+  thread_local char buf[64];
+  lxshim::TypeStr(type, buf, sizeof(buf));
+  return buf;
+}
+
+const char* Addr(const void* a, socklen_t len) {
+  thread_local char buf[128];
+  lxshim::SockaddrStr(a, len, buf, sizeof(buf));
+  return buf;
+}
+
 }  // namespace
 
 extern "C" {
 
 int socket(int domain, int type, int protocol) {
   if (!lx::UsesWsk(domain) || !lxshim::EnsureInit() || lxshim::t_busy) {
+    if (lxshim::g_trace_on && !lxshim::t_busy) [[unlikely]] {
+      lxshim::TraceCall t("socket", -1, "%s, %s, %d", lxshim::FamilyStr(domain),
+                          Type(type), protocol);
+      t.Note("[pass-through: not a WSK family]");
+      return static_cast<int>(
+          Ret(t.End(PassThroughSocket(domain, type, protocol))));
+    }
     return Real().socket ? Real().socket(domain, type, protocol)
                          : static_cast<int>(Ret(
                                syscall(SYS_socket, domain, type, protocol)));
   }
-  lx::LxSocket* s = nullptr;
-  long r;
-  {
-    lxshim::Busy busy;
-    r = lx::Socket(lx::DefaultBinding(), domain, type, protocol, &s);
-  }
-  return static_cast<int>(Ret(NewSocketFd(r, s)));
+  LXWSK_RETURN("socket", -1, CreateSocket(domain, type, protocol), "%s, %s, %d",
+               lxshim::FamilyStr(domain), Type(type), protocol);
 }
 
 int bind(int fd, const sockaddr* addr, socklen_t len) {
-  if (lx::LxSocket* s = Lookup(fd))
-    return static_cast<int>(Ret(lx::Bind(*s, fd, addr, len)));
+  if (lx::LxSocket* s = Lookup(fd)) {
+    LXWSK_RETURN("bind", fd, lx::Bind(*s, fd, addr, len), "%d, %s, %u", fd,
+                 Addr(addr, len), len);
+  }
   return Real().bind(fd, addr, len);
 }
 
 int listen(int fd, int backlog) {
-  if (lx::LxSocket* s = Lookup(fd))
-    return static_cast<int>(Ret(lx::Listen(*s, fd, backlog)));
+  if (lx::LxSocket* s = Lookup(fd)) {
+    LXWSK_RETURN("listen", fd, lx::Listen(*s, fd, backlog), "%d, %d", fd,
+                 backlog);
+  }
   return Real().listen(fd, backlog);
 }
 
 int accept4(int fd, sockaddr* addr, socklen_t* len, int flags) {
   lx::LxSocket* s = Lookup(fd);
   if (s == nullptr) return Real().accept4(fd, addr, len, flags);
-  lx::LxSocket* a = nullptr;
-  long r;
-  {
-    lxshim::Busy busy;
-    r = lx::Accept4(lx::DefaultBinding(), *s, fd, addr, len, flags, &a);
-  }
-  return static_cast<int>(Ret(NewSocketFd(r, a)));
+  LXWSK_RETURN("accept4", fd, AcceptSocket(*s, fd, addr, len, flags),
+               "%d, %p, %p, 0x%x", fd, static_cast<void*>(addr),
+               static_cast<void*>(len), flags);
 }
 
 int accept(int fd, sockaddr* addr, socklen_t* len) {
-  if (Lookup(fd) == nullptr) return Real().accept(fd, addr, len);
-  return accept4(fd, addr, len, 0);
+  lx::LxSocket* s = Lookup(fd);
+  if (s == nullptr) return Real().accept(fd, addr, len);
+  LXWSK_RETURN("accept", fd, AcceptSocket(*s, fd, addr, len, 0), "%d, %p, %p",
+               fd, static_cast<void*>(addr), static_cast<void*>(len));
 }
 
 int connect(int fd, const sockaddr* addr, socklen_t len) {
-  if (lx::LxSocket* s = Lookup(fd))
-    return static_cast<int>(Ret(lx::Connect(*s, fd, addr, len)));
+  if (lx::LxSocket* s = Lookup(fd)) {
+    LXWSK_RETURN("connect", fd, lx::Connect(*s, fd, addr, len), "%d, %s, %u",
+                 fd, Addr(addr, len), len);
+  }
   return Real().connect(fd, addr, len);
 }
 
 int getsockname(int fd, sockaddr* addr, socklen_t* len) {
-  if (lx::LxSocket* s = Lookup(fd))
-    return static_cast<int>(Ret(lx::GetSockName(*s, fd, addr, len)));
+  if (lx::LxSocket* s = Lookup(fd)) {
+    LXWSK_RETURN("getsockname", fd, lx::GetSockName(*s, fd, addr, len),
+                 "%d, %p, %p", fd, static_cast<void*>(addr),
+                 static_cast<void*>(len));
+  }
   return Real().getsockname(fd, addr, len);
 }
 
 int getpeername(int fd, sockaddr* addr, socklen_t* len) {
-  if (lx::LxSocket* s = Lookup(fd))
-    return static_cast<int>(Ret(lx::GetPeerName(*s, fd, addr, len)));
+  if (lx::LxSocket* s = Lookup(fd)) {
+    LXWSK_RETURN("getpeername", fd, lx::GetPeerName(*s, fd, addr, len),
+                 "%d, %p, %p", fd, static_cast<void*>(addr),
+                 static_cast<void*>(len));
+  }
   return Real().getpeername(fd, addr, len);
 }
 
 int shutdown(int fd, int how) {
-  if (lx::LxSocket* s = Lookup(fd))
-    return static_cast<int>(Ret(lx::Shutdown(*s, fd, how)));
+  if (lx::LxSocket* s = Lookup(fd)) {
+    LXWSK_RETURN("shutdown", fd, lx::Shutdown(*s, fd, how), "%d, %d", fd, how);
+  }
   return Real().shutdown(fd, how);
 }
 
 int getsockopt(int fd, int level, int name, void* value, socklen_t* len) {
   if (lx::LxSocket* s = Lookup(fd)) {
-    return static_cast<int>(
-        Ret(lx::GetSockOpt(*s, fd, level, name, value, len)));
+    LXWSK_RETURN(
+        "getsockopt", fd, lx::GetSockOpt(*s, fd, level, name, value, len),
+        "%d, %d, %d, %p, %p", fd, level, name, value, static_cast<void*>(len));
   }
   return Real().getsockopt(fd, level, name, value, len);
 }
 
 int setsockopt(int fd, int level, int name, const void* value, socklen_t len) {
   if (lx::LxSocket* s = Lookup(fd)) {
-    return static_cast<int>(
-        Ret(lx::SetSockOpt(*s, fd, level, name, value, len)));
+    LXWSK_RETURN("setsockopt", fd,
+                 lx::SetSockOpt(*s, fd, level, name, value, len),
+                 "%d, %d, %d, %p, %u", fd, level, name, value, len);
   }
   return Real().setsockopt(fd, level, name, value, len);
 }

@@ -11,6 +11,7 @@
 #include <cstring>
 
 #include "real_libc.h"
+#include "trace.h"
 
 namespace lxshim {
 
@@ -46,6 +47,7 @@ void InitOnce() {
   g_state.table = static_cast<std::atomic<uintptr_t>*>(mem);
   // Register with the WSK provider now, not lazily after a fork.
   lx::DefaultBinding();
+  TraceInit();
   pthread_atfork(nullptr, nullptr, AfterForkInChild);
   g_state.size = static_cast<uint32_t>(n);
 }
@@ -115,7 +117,7 @@ lx::LxSocket* Classify(int fd) {
   len = sizeof(protocol);
   syscall(SYS_getsockopt, fd, SOL_SOCKET, SO_PROTOCOL, &protocol, &len);
   lx::LxSocket* s = nullptr;
-  if (lx::Adopt(lx::DefaultBinding(), fd, family, type, protocol, &s) < 0) {
+  if (lx::Adopt(Binding(), fd, family, type, protocol, &s) < 0) {
     return nullptr;
   }
   uintptr_t expected = 0;

@@ -1,5 +1,6 @@
 #include "run_command.h"
 
+#include <fcntl.h>
 #include <limits.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -71,8 +72,27 @@ std::string FindProgram(const std::string& name, int* err) {
 
 }  // namespace
 
+// Opens (creating, 0600, never through a symlink) the trace file now, so a
+// bad path is our one-line error before the program starts. Returns the
+// absolute path the library will reopen, or "" with a message printed.
+std::string PrepareTraceFile(const std::string& path) {
+  if (path == "stderr") return path;
+  int fd = open(path.c_str(),
+                O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    fprintf(stderr, "lxwsk: cannot open trace file %s: %s\n", path.c_str(),
+            strerror(errno));
+    return "";
+  }
+  close(fd);
+  char real[PATH_MAX];
+  if (realpath(path.c_str(), real) == nullptr) return path;
+  return real;
+}
+
 int RunCommand(int argc, char** argv, const char* self) {
   std::string library;
+  std::string trace, trace_calls, trace_fd;
   int i = 0;
   for (; i < argc; ++i) {
     std::string_view a = argv[i];
@@ -82,9 +102,24 @@ int RunCommand(int argc, char** argv, const char* self) {
     }
     if (a.rfind("--library=", 0) == 0) {
       library = std::string(a.substr(10));
+    } else if (a == "--trace") {
+      trace = "lxwsk.trace";
+    } else if (a.rfind("--trace=", 0) == 0) {
+      trace = std::string(a.substr(8));
+    } else if (a.rfind("--trace-calls=", 0) == 0) {
+      trace_calls = std::string(a.substr(14));
+    } else if (a.rfind("--trace-fd=", 0) == 0) {
+      trace_fd = std::string(a.substr(11));
     } else if (a == "--help" || a == "-h") {
-      fputs("Usage: lxwsk run [--library=PATH] [--] PROGRAM [ARGS...]\n",
-            stdout);
+      fputs(
+          "Usage: lxwsk run [OPTIONS] [--] PROGRAM [ARGS...]\n"
+          "  --library=PATH     liblxwsk.so to preload\n"
+          "  --trace[=FILE]     one line per call through every layer, to "
+          "FILE\n"
+          "                     (default ./lxwsk.trace; 'stderr' for stderr)\n"
+          "  --trace-calls=LIST only these calls (e.g. connect,accept4,send)\n"
+          "  --trace-fd=N       only calls on descriptor N\n",
+          stdout);
       return 0;
     } else if (a.rfind("-", 0) == 0) {
       fprintf(stderr, "lxwsk: run: unknown option '%s'\n", argv[i]);
@@ -128,6 +163,14 @@ int RunCommand(int argc, char** argv, const char* self) {
   if (err == EACCES) {
     fprintf(stderr, "lxwsk: %s: permission denied\n", argv[i]);
     return 126;
+  }
+  if (!trace.empty()) {
+    trace = PrepareTraceFile(trace);
+    if (trace.empty()) return 2;
+    setenv("LXWSK_TRACE", trace.c_str(), 1);
+    if (!trace_calls.empty())
+      setenv("LXWSK_TRACE_CALLS", trace_calls.c_str(), 1);
+    if (!trace_fd.empty()) setenv("LXWSK_TRACE_FD", trace_fd.c_str(), 1);
   }
   std::string preload = library;
   if (const char* old = getenv("LD_PRELOAD"); old != nullptr && *old) {

@@ -156,8 +156,11 @@ class PosixHostStackImpl final : public HostStack {
   NTSTATUS Connect(HostHandle h, const SOCKADDR* a) override {
     sockaddr_storage ss;
     socklen_t len = ToLinux(a, &ss);
-    return StatusOf(
-        RawSyscall(SYS_connect, h, reinterpret_cast<long>(&ss), len));
+    long r = RawSyscall(SYS_connect, h, reinterpret_cast<long>(&ss), len);
+    // A connect that goes on in the background is AFD's "would block" for a
+    // non-blocking socket: the IRP completes, the connection continues.
+    if (r == -EINPROGRESS) return STATUS_DEVICE_NOT_READY;
+    return StatusOf(r);
   }
 
   NTSTATUS ConnectResult(HostHandle h) override {

@@ -1,0 +1,266 @@
+#include "trace.h"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdarg>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+
+#include "lx/socket_tables.h"
+#include "lx/status_table.h"
+#include "shim_state.h"
+#include "tracing_provider.h"
+
+namespace lxshim {
+
+bool g_trace_on = false;
+
+namespace {
+
+int g_trace_fd = -1;
+int g_only_fd = -1;
+char g_calls[256];  // ",connect,accept," or empty for all
+
+thread_local TraceCall* t_current = nullptr;
+
+class ShimSink final : public wsk::TraceSink {
+ public:
+  void WskCall(const char* text, size_t n) override {
+    if (t_current != nullptr) t_current->AppendWsk(text, n);
+  }
+};
+ShimSink g_sink;
+lx::WskBinding g_traced_binding;
+
+uint64_t NowNs(clockid_t clock) {
+  timespec ts;
+  clock_gettime(clock, &ts);
+  return static_cast<uint64_t>(ts.tv_sec) * 1000000000u +
+         static_cast<uint64_t>(ts.tv_nsec);
+}
+
+// A high descriptor the program will not run into.
+int Hide(int fd) {
+  rlimit rl{};
+  long hi = 1000;
+  if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
+      rl.rlim_cur > 64) {
+    hi = static_cast<long>(rl.rlim_cur) - 8;
+  }
+  long moved = syscall(SYS_fcntl, fd, F_DUPFD_CLOEXEC, hi);
+  if (moved < 0) moved = syscall(SYS_fcntl, fd, F_DUPFD_CLOEXEC, 64);
+  if (moved < 0) return fd;
+  return static_cast<int>(moved);
+}
+
+bool Wanted(const char* name, int fd) {
+  if (g_only_fd >= 0 && fd != g_only_fd) return false;
+  if (g_calls[0] == '\0') return true;
+  char key[40];
+  snprintf(key, sizeof(key), ",%s,", name);
+  return strstr(g_calls, key) != nullptr;
+}
+
+}  // namespace
+
+void TraceInit() {
+  const char* path = getenv("LXWSK_TRACE");
+  if (path == nullptr || *path == '\0') return;
+  int fd;
+  if (strcmp(path, "stderr") == 0) {
+    fd = static_cast<int>(syscall(SYS_fcntl, 2, F_DUPFD_CLOEXEC, 0));
+  } else {
+    // 0600, and never through a symlink someone planted.
+    fd = static_cast<int>(
+        syscall(SYS_openat, AT_FDCWD, path,
+                O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0600));
+  }
+  if (fd < 0) return;
+  int hidden = Hide(fd);
+  if (hidden != fd) syscall(SYS_close, fd);
+  g_trace_fd = hidden;
+  if (const char* calls = getenv("LXWSK_TRACE_CALLS"); calls && *calls) {
+    snprintf(g_calls, sizeof(g_calls), ",%s,", calls);
+  }
+  if (const char* only = getenv("LXWSK_TRACE_FD"); only && *only) {
+    g_only_fd = atoi(only);
+  }
+  const lx::WskBinding& real = lx::DefaultBinding();
+  g_traced_binding.client = real.client;
+  g_traced_binding.provider =
+      real.provider ? wsk::NewTracingProvider(real.provider, &g_sink) : nullptr;
+  g_trace_on = true;
+}
+
+const lx::WskBinding& Binding() {
+  return g_trace_on ? g_traced_binding : lx::DefaultBinding();
+}
+
+int TraceFd() { return g_trace_fd; }
+
+void TraceFdWanted(int fd) {
+  if (fd != g_trace_fd || fd < 0) return;
+  long moved = syscall(SYS_fcntl, g_trace_fd, F_DUPFD_CLOEXEC, 64);
+  if (moved < 0) return;
+  g_trace_fd = static_cast<int>(moved);
+  // The old number is about to be replaced by the program's dup2.
+}
+
+TraceCall::TraceCall(const char* name, int fd, const char* fmt, ...)
+    : active_(Wanted(name, fd)), start_ns_(0), len_(0), outer_(t_current) {
+  if (!active_) return;
+  int saved = errno;
+  uint64_t wall = NowNs(CLOCK_REALTIME);
+  int n = snprintf(buf_, sizeof(buf_), "%ld.%06ld [%ld:%ld] %s(",
+                   static_cast<long>(wall / 1000000000u),
+                   static_cast<long>((wall % 1000000000u) / 1000),
+                   static_cast<long>(syscall(SYS_getpid)),
+                   static_cast<long>(syscall(SYS_gettid)), name);
+  len_ = n > 0 ? static_cast<size_t>(n) : 0;
+  va_list ap;
+  va_start(ap, fmt);
+  n = vsnprintf(buf_ + len_, sizeof(buf_) - len_, fmt, ap);
+  va_end(ap);
+  if (n > 0) len_ += static_cast<size_t>(n);
+  if (len_ > sizeof(buf_) - 2) len_ = sizeof(buf_) - 2;
+  buf_[len_++] = ')';
+  t_current = this;
+  errno = saved;
+  start_ns_ = NowNs(CLOCK_MONOTONIC);
+}
+
+TraceCall::~TraceCall() {
+  if (active_ && t_current == this) t_current = outer_;
+}
+
+void TraceCall::AppendWsk(const char* text, size_t n) {
+  if (!active_) return;
+  const char kSep[] = " | ";
+  if (len_ + sizeof(kSep) + n + 80 >= sizeof(buf_)) return;
+  memcpy(buf_ + len_, kSep, sizeof(kSep) - 1);
+  len_ += sizeof(kSep) - 1;
+  memcpy(buf_ + len_, text, n);
+  len_ += n;
+}
+
+void TraceCall::Note(const char* text) { AppendWsk(text, strlen(text)); }
+
+long TraceCall::End(long result) {
+  if (!active_) return result;
+  int saved = errno;
+  uint64_t dur = NowNs(CLOCK_MONOTONIC) - start_ns_;
+  int n;
+  if (result < 0) {
+    const char* e = strerrorname_np(static_cast<int>(-result));
+    n = snprintf(buf_ + len_, sizeof(buf_) - len_, " = -1 %s (%s) <%.1fus>\n",
+                 e ? e : "E?", strerror(static_cast<int>(-result)),
+                 static_cast<double>(dur) / 1000.0);
+  } else {
+    n = snprintf(buf_ + len_, sizeof(buf_) - len_, " = %ld <%.1fus>\n", result,
+                 static_cast<double>(dur) / 1000.0);
+  }
+  if (n > 0) len_ += static_cast<size_t>(n);
+  if (len_ > sizeof(buf_)) {
+    len_ = sizeof(buf_);
+    buf_[len_ - 1] = '\n';
+  }
+  // One write per line: lines from many threads and processes never mix.
+  syscall(SYS_write, g_trace_fd, buf_, len_);
+  t_current = outer_;
+  active_ = false;
+  errno = saved;
+  return result;
+}
+
+const char* FamilyStr(int family) {
+  switch (family) {
+    case AF_INET:
+      return "AF_INET";
+    case AF_INET6:
+      return "AF_INET6";
+    case AF_UNIX:
+      return "AF_UNIX";
+    case AF_NETLINK:
+      return "AF_NETLINK";
+    case AF_PACKET:
+      return "AF_PACKET";
+    case AF_UNSPEC:
+      return "AF_UNSPEC";
+    default:
+      return "AF_?";
+  }
+}
+
+void TypeStr(int type, char* out, size_t cap) {
+  static const char* kTypes[] = {"0",        "SOCK_STREAM", "SOCK_DGRAM",
+                                 "SOCK_RAW", "SOCK_RDM",    "SOCK_SEQPACKET"};
+  int base = type & 0xF;
+  int n = base < 6 ? snprintf(out, cap, "%s", kTypes[base])
+                   : snprintf(out, cap, "%d", base);
+  size_t len = n > 0 ? static_cast<size_t>(n) : 0;
+  if ((type & SOCK_NONBLOCK) && len < cap) {
+    len +=
+        static_cast<size_t>(snprintf(out + len, cap - len, "|SOCK_NONBLOCK"));
+  }
+  if ((type & SOCK_CLOEXEC) && len < cap) {
+    snprintf(out + len, cap - len, "|SOCK_CLOEXEC");
+  }
+}
+
+void FlagsStr(int flags, char* out, size_t cap) {
+  size_t len = 0;
+  out[0] = '\0';
+  int rest = flags;
+  for (const lx::MsgFlagRow& r : lx::MsgFlagRows()) {
+    if ((flags & r.linux_flag) == 0) continue;
+    int n = snprintf(out + len, cap - len, "%s%s", len ? "|" : "", r.name);
+    if (n > 0 && static_cast<size_t>(n) < cap - len)
+      len += static_cast<size_t>(n);
+    rest &= ~r.linux_flag;
+  }
+  if (rest != 0 || len == 0) {
+    snprintf(out + len, cap - len, "%s0x%x", len ? "|" : "", rest);
+  }
+}
+
+void SockaddrStr(const void* addr, unsigned len, char* out, size_t cap) {
+  sockaddr_storage ss{};
+  if (addr == nullptr) {
+    snprintf(out, cap, "NULL");
+    return;
+  }
+  size_t n = len < sizeof(ss) ? len : sizeof(ss);
+  // The program's pointer may be bad: read it as the kernel would.
+  iovec local{&ss, n};
+  iovec remote{const_cast<void*>(addr), n};
+  if (syscall(SYS_process_vm_readv, getpid(), &local, 1, &remote, 1, 0) !=
+      static_cast<long>(n)) {
+    snprintf(out, cap, "%p", addr);
+    return;
+  }
+  char host[64] = "?";
+  if (ss.ss_family == AF_INET && n >= sizeof(sockaddr_in)) {
+    const auto* in = reinterpret_cast<const sockaddr_in*>(&ss);
+    inet_ntop(AF_INET, &in->sin_addr, host, sizeof(host));
+    snprintf(out, cap, "{AF_INET(2), %s:%u}", host, ntohs(in->sin_port));
+  } else if (ss.ss_family == AF_INET6 && n >= 24) {
+    const auto* in6 = reinterpret_cast<const sockaddr_in6*>(&ss);
+    inet_ntop(AF_INET6, &in6->sin6_addr, host, sizeof(host));
+    snprintf(out, cap, "{AF_INET6(10), [%s]:%u}", host, ntohs(in6->sin6_port));
+  } else {
+    snprintf(out, cap, "{%s(%u), len %u}", FamilyStr(ss.ss_family),
+             ss.ss_family, len);
+  }
+}
+
+}  // namespace lxshim

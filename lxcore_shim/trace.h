@@ -1,0 +1,72 @@
+// Multi-layer tracing: one line per intercepted call, showing the Linux call
+// with decoded arguments, each WSK call it became (Windows values, IRP
+// status), and the Linux result, with pid, tid, timestamp and duration.
+//
+// Off: one predictable branch per entry point (g_trace_on) and nothing
+// else; the WSK filter is not even installed. On: a line is assembled in a
+// per-thread buffer and written with one raw write(2) to a descriptor the
+// program cannot see (high-numbered, close-on-exec, guarded against the
+// program's close/dup2/close_range). Signal-safe except the snprintf
+// formatting, which is reentrant.
+#ifndef LXWSK_SHIM_TRACE_H_
+#define LXWSK_SHIM_TRACE_H_
+
+#include <cstddef>
+#include <cstdint>
+
+#include "lx/syscalls.h"
+
+namespace lxshim {
+
+extern bool g_trace_on;
+
+// Reads LXWSK_TRACE (a path, or "stderr"), LXWSK_TRACE_CALLS (comma list)
+// and LXWSK_TRACE_FD at initialisation.
+void TraceInit();
+// The binding the shim creates sockets through: the WSK tracing filter over
+// the default provider when tracing, the provider itself otherwise.
+const lx::WskBinding& Binding();
+// The hidden trace descriptor, or -1.
+int TraceFd();
+// Keeps the trace descriptor out of the way of the program's dup2 target.
+void TraceFdWanted(int fd);
+
+class TraceCall {
+ public:
+  // `fd` filters (-1: not an fd call). Formats "name(args".
+  TraceCall(const char* name, int fd, const char* fmt, ...)
+      __attribute__((format(printf, 4, 5)));
+  ~TraceCall();
+  // Appends the result and writes the line.
+  long End(long result);
+  void Note(const char* text);
+
+  void AppendWsk(const char* text, size_t n);
+
+ private:
+  bool active_;
+  uint64_t start_ns_;
+  size_t len_;
+  TraceCall* outer_;
+  char buf_[1536];
+};
+
+// Names for trace arguments.
+const char* FamilyStr(int family);
+void TypeStr(int type, char* out, size_t cap);
+void FlagsStr(int flags, char* out, size_t cap);
+void SockaddrStr(const void* addr, unsigned len, char* out, size_t cap);
+
+}  // namespace lxshim
+
+// Returns expr's result as libc does, tracing it when tracing is on.
+#define LXWSK_RETURN(name, fd, expr, ...)                   \
+  do {                                                      \
+    if (lxshim::g_trace_on) [[unlikely]] {                  \
+      lxshim::TraceCall trace_call_(name, fd, __VA_ARGS__); \
+      return lxshim::Ret(trace_call_.End(expr));            \
+    }                                                       \
+    return lxshim::Ret(expr);                               \
+  } while (0)
+
+#endif  // LXWSK_SHIM_TRACE_H_
