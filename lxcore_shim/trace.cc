@@ -33,10 +33,12 @@ char g_calls[256];  // ",connect,accept," or empty for all
 
 thread_local TraceCall* t_current = nullptr;
 
+bool g_json = false;
+
 class ShimSink final : public wsk::TraceSink {
  public:
-  void WskCall(const char* text, size_t n) override {
-    if (t_current != nullptr) t_current->AppendWsk(text, n);
+  void WskCall(const wsk::WskCallRecord& call) override {
+    if (t_current != nullptr) t_current->AddWsk(call);
   }
 };
 ShimSink g_sink;
@@ -92,6 +94,10 @@ void TraceInit() {
   if (const char* calls = getenv("LXWSK_TRACE_CALLS"); calls && *calls) {
     snprintf(g_calls, sizeof(g_calls), ",%s,", calls);
   }
+  if (const char* f = getenv("LXWSK_TRACE_FORMAT");
+      f && strcmp(f, "json") == 0) {
+    g_json = true;
+  }
   if (const char* only = getenv("LXWSK_TRACE_FD"); only && *only) {
     g_only_fd = atoi(only);
   }
@@ -117,23 +123,14 @@ void TraceFdWanted(int fd) {
 }
 
 TraceCall::TraceCall(const char* name, int fd, const char* fmt, ...)
-    : active_(Wanted(name, fd)), start_ns_(0), len_(0), outer_(t_current) {
+    : active_(Wanted(name, fd)), name_(name), fd_(fd), outer_(t_current) {
   if (!active_) return;
   int saved = errno;
-  uint64_t wall = NowNs(CLOCK_REALTIME);
-  int n = snprintf(buf_, sizeof(buf_), "%ld.%06ld [%ld:%ld] %s(",
-                   static_cast<long>(wall / 1000000000u),
-                   static_cast<long>((wall % 1000000000u) / 1000),
-                   static_cast<long>(syscall(SYS_getpid)),
-                   static_cast<long>(syscall(SYS_gettid)), name);
-  len_ = n > 0 ? static_cast<size_t>(n) : 0;
+  wall_ns_ = NowNs(CLOCK_REALTIME);
   va_list ap;
   va_start(ap, fmt);
-  n = vsnprintf(buf_ + len_, sizeof(buf_) - len_, fmt, ap);
+  vsnprintf(args_, sizeof(args_), fmt, ap);
   va_end(ap);
-  if (n > 0) len_ += static_cast<size_t>(n);
-  if (len_ > sizeof(buf_) - 2) len_ = sizeof(buf_) - 2;
-  buf_[len_++] = ')';
   t_current = this;
   errno = saved;
   start_ns_ = NowNs(CLOCK_MONOTONIC);
@@ -143,39 +140,142 @@ TraceCall::~TraceCall() {
   if (active_ && t_current == this) t_current = outer_;
 }
 
-void TraceCall::AppendWsk(const char* text, size_t n) {
-  if (!active_) return;
-  const char kSep[] = " | ";
-  if (len_ + sizeof(kSep) + n + 80 >= sizeof(buf_)) return;
-  memcpy(buf_ + len_, kSep, sizeof(kSep) - 1);
-  len_ += sizeof(kSep) - 1;
-  memcpy(buf_ + len_, text, n);
-  len_ += n;
+void TraceCall::AddWsk(const wsk::WskCallRecord& call) {
+  if (!active_ || nwsk_ == static_cast<int>(sizeof(wsk_) / sizeof(wsk_[0]))) {
+    return;
+  }
+  Wsk& w = wsk_[nwsk_++];
+  size_t n =
+      call.length < sizeof(w.text) - 1 ? call.length : sizeof(w.text) - 1;
+  memcpy(w.text, call.text, n);
+  w.text[n] = '\0';
+  w.length = static_cast<uint16_t>(n);
+  w.function_length = static_cast<uint16_t>(
+      call.function_length < n ? call.function_length : n);
+  w.status = call.status;
+  w.information = call.information;
+  w.socket_result = call.socket_result;
+  w.start_ns = call.start_ns;
+  w.end_ns = call.end_ns;
 }
 
-void TraceCall::Note(const char* text) { AppendWsk(text, strlen(text)); }
+void TraceCall::Note(const char* text) { note_ = text; }
+
+namespace {
+
+// Appends to a fixed buffer, keeping room for the final newline.
+struct Out {
+  char buf[4096];
+  size_t len = 0;
+  void Add(const char* fmt, ...) __attribute__((format(printf, 2, 3))) {
+    if (len >= sizeof(buf) - 2) return;
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(buf + len, sizeof(buf) - 1 - len, fmt, ap);
+    va_end(ap);
+    if (n > 0) len += static_cast<size_t>(n);
+    if (len > sizeof(buf) - 2) len = sizeof(buf) - 2;
+  }
+  void Json(const char* s, size_t n) {  // a JSON string literal
+    Add("\"");
+    for (size_t i = 0; i < n && len < sizeof(buf) - 8; ++i) {
+      unsigned char c = static_cast<unsigned char>(s[i]);
+      if (c == '"' || c == '\\') {
+        buf[len++] = '\\';
+        buf[len++] = static_cast<char>(c);
+      } else if (c < 0x20) {
+        Add("\\u%04x", c);
+      } else {
+        buf[len++] = static_cast<char>(c);
+      }
+    }
+    Add("\"");
+  }
+  void Write() {
+    buf[len++] = '\n';
+    // One write per line: lines from many threads and processes never mix.
+    syscall(SYS_write, g_trace_fd, buf, len);
+  }
+};
+
+const char* StatusName(int32_t st, char* tmp, size_t cap) {
+  const char* name = wsk::NtStatusName(st);
+  if (name != nullptr) return name;
+  if (wsk::IsUnmappedHostErrnoStatus(st)) {
+    snprintf(tmp, cap, "LXWSK_HOST_ERRNO_%u",
+             static_cast<unsigned>(st) & 0xFFFF);
+    return tmp;
+  }
+  return "STATUS_?";
+}
+
+}  // namespace
+
+void TraceCall::WriteText(long result, uint64_t end_ns) {
+  Out o;
+  o.Add("%ld.%06ld [%ld:%ld] %s(%s)", static_cast<long>(wall_ns_ / 1000000000u),
+        static_cast<long>((wall_ns_ % 1000000000u) / 1000),
+        static_cast<long>(syscall(SYS_getpid)),
+        static_cast<long>(syscall(SYS_gettid)), name_, args_);
+  for (int i = 0; i < nwsk_; ++i) o.Add(" | %s", wsk_[i].text);
+  if (note_ != nullptr) o.Add(" | %s", note_);
+  double us = static_cast<double>(end_ns - start_ns_) / 1000.0;
+  if (result < 0) {
+    const char* e = strerrorname_np(static_cast<int>(-result));
+    o.Add(" = -1 %s (%s) <%.1fus>", e ? e : "E?",
+          strerror(static_cast<int>(-result)), us);
+  } else {
+    o.Add(" = %ld <%.1fus>", result, us);
+  }
+  o.Write();
+}
+
+void TraceCall::WriteJson(long result, uint64_t end_ns) {
+  Out o;
+  char tmp[40];
+  o.Add(
+      "{\"ts_ns\":%lu,\"mono_ns\":%lu,\"dur_ns\":%lu,\"pid\":%ld,\"tid\":%ld,"
+      "\"call\":\"%s\",\"fd\":%d,\"args\":",
+      static_cast<unsigned long>(wall_ns_),
+      static_cast<unsigned long>(start_ns_),
+      static_cast<unsigned long>(end_ns - start_ns_),
+      static_cast<long>(syscall(SYS_getpid)),
+      static_cast<long>(syscall(SYS_gettid)), name_, fd_);
+  o.Json(args_, strlen(args_));
+  o.Add(",\"passthrough\":%s,\"wsk\":[", note_ != nullptr ? "true" : "false");
+  for (int i = 0; i < nwsk_; ++i) {
+    const Wsk& w = wsk_[i];
+    o.Add("%s{\"fn\":", i ? "," : "");
+    o.Json(w.text, w.function_length);
+    o.Add(",\"text\":");
+    o.Json(w.text, w.length);
+    o.Add(
+        ",\"status\":\"%s\",\"ntstatus\":\"0x%08X\",\"%s\":%lu,"
+        "\"mono_ns\":%lu,\"dur_ns\":%lu}",
+        StatusName(w.status, tmp, sizeof(tmp)), static_cast<unsigned>(w.status),
+        w.socket_result ? "socket" : "info",
+        static_cast<unsigned long>(w.information),
+        static_cast<unsigned long>(w.start_ns),
+        static_cast<unsigned long>(w.end_ns - w.start_ns));
+  }
+  o.Add("],\"ret\":%ld", result < 0 ? -1L : result);
+  if (result < 0) {
+    const char* e = strerrorname_np(static_cast<int>(-result));
+    o.Add(",\"errno\":\"%s\"", e ? e : "E?");
+  }
+  o.Add("}");
+  o.Write();
+}
 
 long TraceCall::End(long result) {
   if (!active_) return result;
   int saved = errno;
-  uint64_t dur = NowNs(CLOCK_MONOTONIC) - start_ns_;
-  int n;
-  if (result < 0) {
-    const char* e = strerrorname_np(static_cast<int>(-result));
-    n = snprintf(buf_ + len_, sizeof(buf_) - len_, " = -1 %s (%s) <%.1fus>\n",
-                 e ? e : "E?", strerror(static_cast<int>(-result)),
-                 static_cast<double>(dur) / 1000.0);
+  uint64_t end_ns = NowNs(CLOCK_MONOTONIC);
+  if (g_json) {
+    WriteJson(result, end_ns);
   } else {
-    n = snprintf(buf_ + len_, sizeof(buf_) - len_, " = %ld <%.1fus>\n", result,
-                 static_cast<double>(dur) / 1000.0);
+    WriteText(result, end_ns);
   }
-  if (n > 0) len_ += static_cast<size_t>(n);
-  if (len_ > sizeof(buf_)) {
-    len_ = sizeof(buf_);
-    buf_[len_ - 1] = '\n';
-  }
-  // One write per line: lines from many threads and processes never mix.
-  syscall(SYS_write, g_trace_fd, buf_, len_);
   t_current = outer_;
   active_ = false;
   errno = saved;

@@ -15,13 +15,15 @@
 #include <cstdint>
 
 #include "lx/syscalls.h"
+#include "tracing_provider.h"
 
 namespace lxshim {
 
 extern bool g_trace_on;
 
-// Reads LXWSK_TRACE (a path, or "stderr"), LXWSK_TRACE_CALLS (comma list)
-// and LXWSK_TRACE_FD at initialisation.
+// Reads LXWSK_TRACE (a path, or "stderr"), LXWSK_TRACE_FORMAT (text or
+// json), LXWSK_TRACE_CALLS (comma list) and LXWSK_TRACE_FD at
+// initialisation.
 void TraceInit();
 // The binding the shim creates sockets through: the WSK tracing filter over
 // the default provider when tracing, the provider itself otherwise.
@@ -33,7 +35,7 @@ void TraceFdWanted(int fd);
 
 class TraceCall {
  public:
-  // `fd` filters (-1: not an fd call). Formats "name(args".
+  // `fd` filters (-1: not an fd call). Formats the call's arguments.
   TraceCall(const char* name, int fd, const char* fmt, ...)
       __attribute__((format(printf, 4, 5)));
   ~TraceCall();
@@ -41,14 +43,31 @@ class TraceCall {
   long End(long result);
   void Note(const char* text);
 
-  void AppendWsk(const char* text, size_t n);
+  void AddWsk(const wsk::WskCallRecord& call);
 
  private:
+  struct Wsk {
+    char text[300];
+    uint16_t length;
+    uint16_t function_length;
+    int32_t status;
+    uintptr_t information;
+    bool socket_result;
+    uint64_t start_ns, end_ns;
+  };
+  void WriteText(long result, uint64_t end_ns);
+  void WriteJson(long result, uint64_t end_ns);
+
   bool active_;
+  const char* name_;
+  int fd_;
+  uint64_t wall_ns_;
   uint64_t start_ns_;
-  size_t len_;
   TraceCall* outer_;
-  char buf_[1536];
+  const char* note_ = nullptr;
+  int nwsk_ = 0;
+  char args_[400];
+  Wsk wsk_[6];
 };
 
 // Names for trace arguments.

@@ -5,6 +5,7 @@
 #include <cstdarg>
 #include <cstdio>
 #include <cstring>
+#include <ctime>
 
 #include "wsk/ntstatus.h"
 
@@ -43,8 +44,18 @@ const char* FamilyName(ADDRESS_FAMILY f) {
   return f == WS_AF_INET ? "AF_INET" : f == WS_AF_INET6 ? "AF_INET6" : "AF_?";
 }
 
+uint64_t NowNs() {
+  timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<uint64_t>(ts.tv_sec) * 1000000000u +
+         static_cast<uint64_t>(ts.tv_nsec);
+}
+
+// One WSK call's record: constructed before the call (start time), filled
+// after it, handed to the sink.
 class Line {
  public:
+  Line() { rec_.start_ns = NowNs(); }
   void Add(const char* fmt, ...) __attribute__((format(printf, 2, 3))) {
     va_list ap;
     va_start(ap, fmt);
@@ -62,6 +73,7 @@ class Line {
   }
   // `socket_result`: Information is a PWSK_SOCKET, shown as a pointer.
   void Status(const IRP& irp, bool socket_result = false) {
+    Done(irp.IoStatus.Status, irp.IoStatus.Information, socket_result);
     char custom[40];
     const char* name = NtStatusName(irp.IoStatus.Status);
     if (name == nullptr && IsUnmappedHostErrnoStatus(irp.IoStatus.Status)) {
@@ -79,11 +91,28 @@ class Line {
         static_cast<unsigned>(irp.IoStatus.Status),
         static_cast<unsigned long>(irp.IoStatus.Information));
   }
-  void Send(TraceSink* sink) { sink->WskCall(buf_, len_); }
+  void Done(NTSTATUS st, uintptr_t info, bool socket_result) {
+    rec_.end_ns = NowNs();
+    rec_.status = st;
+    rec_.information = info;
+    rec_.socket_result = socket_result;
+    // The function name is the text up to '('; the arguments follow it.
+    args_at_ = 0;
+    while (args_at_ < len_ && buf_[args_at_] != '(') ++args_at_;
+  }
+  void Send(TraceSink* sink) {
+    if (rec_.end_ns == 0) rec_.end_ns = NowNs();
+    rec_.text = buf_;
+    rec_.length = len_;
+    rec_.function_length = args_at_;
+    sink->WskCall(rec_);
+  }
 
  private:
   char buf_[320];
   size_t len_ = 0;
+  size_t args_at_ = 0;
+  WskCallRecord rec_{};
 };
 
 class TracingProvider final : public WskProviderDispatch,
@@ -124,10 +153,10 @@ class TracingProvider final : public WskProviderDispatch,
                      USHORT SocketType, ULONG Protocol, ULONG Flags,
                      void* SocketContext, const void* Dispatch, void* p1,
                      void* p2, void* p3, PIRP Irp) override {
+    Line l;
     NTSTATUS st =
         real_->WskSocket(Client, AddressFamily, SocketType, Protocol, Flags,
                          SocketContext, Dispatch, p1, p2, p3, Irp);
-    Line l;
     l.Add("WskSocket(%s(%u), type=%u, proto=%lu, %s%s",
           FamilyName(AddressFamily), AddressFamily, SocketType,
           static_cast<unsigned long>(Protocol), CategoryName(Flags),
@@ -142,10 +171,10 @@ class TracingProvider final : public WskProviderDispatch,
                             const SOCKADDR* Remote, ULONG Flags, void* Ctx,
                             const WSK_CLIENT_CONNECTION_DISPATCH* D, void* p1,
                             void* p2, void* p3, PIRP Irp) override {
+    Line l;
     NTSTATUS st =
         real_->WskSocketConnect(Client, SocketType, Protocol, Local, Remote,
                                 Flags, Ctx, D, p1, p2, p3, Irp);
-    Line l;
     l.Addr("WskSocketConnect(remote=", Remote);
     l.Status(*Irp, true);
     l.Send(sink_);
@@ -160,8 +189,8 @@ class TracingProvider final : public WskProviderDispatch,
   }
   NTSTATUS WskLxAdoptSocket(PWSK_CLIENT Client, int Handle, ADDRESS_FAMILY F,
                             USHORT T, ULONG P, ULONG Flags, PIRP Irp) override {
-    NTSTATUS st = real_->WskLxAdoptSocket(Client, Handle, F, T, P, Flags, Irp);
     Line l;
+    NTSTATUS st = real_->WskLxAdoptSocket(Client, Handle, F, T, P, Flags, Irp);
     l.Add("WskLxAdoptSocket(handle=%d, %s(%u), %s", Handle, FamilyName(F), F,
           CategoryName(Flags));
     l.Status(*Irp, true);
@@ -203,10 +232,10 @@ class TracingProvider final : public WskProviderDispatch,
                             const void* In, SIZE_T OutSize, void* Out,
                             SIZE_T* Ret, PIRP Irp) override {
     TracedSocket* t = Traced(S);
+    Line l;
     NTSTATUS st = Basic(t)->WskControlSocket(t->real, Type, Code, Level, InSize,
                                              In, OutSize, Out, Ret, Irp);
     static const char* kTypes[] = {"WskSetOption", "WskGetOption", "WskIoctl"};
-    Line l;
     l.Add("WskControlSocket(%s, code=0x%lX, level=0x%lX, in=%zu, out=%zu",
           Type < 3 ? kTypes[Type] : "?", static_cast<unsigned long>(Code),
           static_cast<unsigned long>(Level), InSize, OutSize);
@@ -214,6 +243,7 @@ class TracingProvider final : public WskProviderDispatch,
       l.Status(*Irp);
     } else {
       const char* name = NtStatusName(st);
+      l.Done(st, Ret ? *Ret : 0, false);
       l.Add(") -> %s (0x%08X) [no IRP]", name ? name : "STATUS_?",
             static_cast<unsigned>(st));
     }
@@ -222,8 +252,8 @@ class TracingProvider final : public WskProviderDispatch,
   }
   NTSTATUS WskCloseSocket(PWSK_SOCKET S, PIRP Irp) override {
     TracedSocket* t = Traced(S);
-    NTSTATUS st = Basic(t)->WskCloseSocket(t->real, Irp);
     Line l;
+    NTSTATUS st = Basic(t)->WskCloseSocket(t->real, Irp);
     l.Add("WskCloseSocket(handle=%d", Irp->RequestorHandle);
     l.Status(*Irp);
     l.Send(sink_);
@@ -233,12 +263,12 @@ class TracingProvider final : public WskProviderDispatch,
   NTSTATUS WskBind(PWSK_SOCKET S, const SOCKADDR* A, ULONG Flags,
                    PIRP Irp) override {
     TracedSocket* t = Traced(S);
+    Line l;
     NTSTATUS st = t->category == WSK_FLAG_DATAGRAM_SOCKET
                       ? Dgram(t)->WskBind(t->real, A, Flags, Irp)
                   : t->category == WSK_FLAG_LISTEN_SOCKET
                       ? Listen(t)->WskBind(t->real, A, Flags, Irp)
                       : Conn(t)->WskBind(t->real, A, Flags, Irp);
-    Line l;
     if (A != nullptr) {
       l.Addr("WskBind(", A);
     } else {
@@ -252,8 +282,8 @@ class TracingProvider final : public WskProviderDispatch,
   }
   NTSTATUS WskListen(PWSK_SOCKET S, PIRP Irp) override {
     TracedSocket* t = Traced(S);
-    NTSTATUS st = Stream(t)->WskListen(t->real, Irp);
     Line l;
+    NTSTATUS st = Stream(t)->WskListen(t->real, Irp);
     l.Add("WskListen(");
     l.Status(*Irp);
     l.Send(sink_);
@@ -263,11 +293,11 @@ class TracingProvider final : public WskProviderDispatch,
                      const WSK_CLIENT_CONNECTION_DISPATCH* D, PSOCKADDR Local,
                      PSOCKADDR Remote, PIRP Irp) override {
     TracedSocket* t = Traced(S);
+    Line l;
     NTSTATUS st =
         t->category == WSK_FLAG_LISTEN_SOCKET
             ? Listen(t)->WskAccept(t->real, Flags, Ctx, D, Local, Remote, Irp)
             : Stream(t)->WskAccept(t->real, Flags, Ctx, D, Local, Remote, Irp);
-    Line l;
     l.Add("WskAccept(flags=0x%lX", static_cast<unsigned long>(Flags));
     if (Remote != nullptr && NT_SUCCESS(Irp->IoStatus.Status)) {
       l.Addr(", remote=", Remote);
@@ -280,8 +310,8 @@ class TracingProvider final : public WskProviderDispatch,
   NTSTATUS WskConnect(PWSK_SOCKET S, const SOCKADDR* A, ULONG Flags,
                       PIRP Irp) override {
     TracedSocket* t = Traced(S);
-    NTSTATUS st = Conn(t)->WskConnect(t->real, A, Flags, Irp);
     Line l;
+    NTSTATUS st = Conn(t)->WskConnect(t->real, A, Flags, Irp);
     l.Addr("WskConnect(", A);
     l.Status(*Irp);
     l.Send(sink_);
@@ -289,12 +319,12 @@ class TracingProvider final : public WskProviderDispatch,
   }
   NTSTATUS WskGetLocalAddress(PWSK_SOCKET S, PSOCKADDR A, PIRP Irp) override {
     TracedSocket* t = Traced(S);
+    Line l;
     NTSTATUS st = t->category == WSK_FLAG_DATAGRAM_SOCKET
                       ? Dgram(t)->WskGetLocalAddress(t->real, A, Irp)
                   : t->category == WSK_FLAG_LISTEN_SOCKET
                       ? Listen(t)->WskGetLocalAddress(t->real, A, Irp)
                       : Conn(t)->WskGetLocalAddress(t->real, A, Irp);
-    Line l;
     l.Add("WskGetLocalAddress(");
     if (NT_SUCCESS(Irp->IoStatus.Status)) l.Addr("", A);
     l.Status(*Irp);
@@ -303,10 +333,10 @@ class TracingProvider final : public WskProviderDispatch,
   }
   NTSTATUS WskGetRemoteAddress(PWSK_SOCKET S, PSOCKADDR A, PIRP Irp) override {
     TracedSocket* t = Traced(S);
+    Line l;
     NTSTATUS st = t->category == WSK_FLAG_DATAGRAM_SOCKET
                       ? Dgram(t)->WskGetRemoteAddress(t->real, A, Irp)
                       : Conn(t)->WskGetRemoteAddress(t->real, A, Irp);
-    Line l;
     l.Add("WskGetRemoteAddress(");
     if (NT_SUCCESS(Irp->IoStatus.Status)) l.Addr("", A);
     l.Status(*Irp);
@@ -315,8 +345,8 @@ class TracingProvider final : public WskProviderDispatch,
   }
   NTSTATUS WskSend(PWSK_SOCKET S, PWSK_BUF B, ULONG Flags, PIRP Irp) override {
     TracedSocket* t = Traced(S);
-    NTSTATUS st = Conn(t)->WskSend(t->real, B, Flags, Irp);
     Line l;
+    NTSTATUS st = Conn(t)->WskSend(t->real, B, Flags, Irp);
     l.Add("WskSend(WSK_BUF{len=%zu}, flags=0x%lX", B->Length,
           static_cast<unsigned long>(Flags));
     l.Status(*Irp);
@@ -326,8 +356,8 @@ class TracingProvider final : public WskProviderDispatch,
   NTSTATUS WskReceive(PWSK_SOCKET S, PWSK_BUF B, ULONG Flags,
                       PIRP Irp) override {
     TracedSocket* t = Traced(S);
-    NTSTATUS st = Conn(t)->WskReceive(t->real, B, Flags, Irp);
     Line l;
+    NTSTATUS st = Conn(t)->WskReceive(t->real, B, Flags, Irp);
     l.Add("WskReceive(WSK_BUF{len=%zu}, flags=0x%lX", B->Length,
           static_cast<unsigned long>(Flags));
     l.Status(*Irp);
@@ -337,8 +367,8 @@ class TracingProvider final : public WskProviderDispatch,
   NTSTATUS WskDisconnect(PWSK_SOCKET S, PWSK_BUF B, ULONG Flags,
                          PIRP Irp) override {
     TracedSocket* t = Traced(S);
-    NTSTATUS st = Conn(t)->WskDisconnect(t->real, B, Flags, Irp);
     Line l;
+    NTSTATUS st = Conn(t)->WskDisconnect(t->real, B, Flags, Irp);
     l.Add("WskDisconnect(flags=0x%lX%s", static_cast<unsigned long>(Flags),
           (Flags & WSK_FLAG_ABORTIVE) ? " ABORTIVE" : "");
     l.Status(*Irp);
@@ -348,8 +378,8 @@ class TracingProvider final : public WskProviderDispatch,
   NTSTATUS WskSendTo(PWSK_SOCKET S, PWSK_BUF B, ULONG Flags, const SOCKADDR* A,
                      ULONG CL, const CMSGHDR* C, PIRP Irp) override {
     TracedSocket* t = Traced(S);
-    NTSTATUS st = Dgram(t)->WskSendTo(t->real, B, Flags, A, CL, C, Irp);
     Line l;
+    NTSTATUS st = Dgram(t)->WskSendTo(t->real, B, Flags, A, CL, C, Irp);
     l.Add("WskSendTo(WSK_BUF{len=%zu}, flags=0x%lX", B->Length,
           static_cast<unsigned long>(Flags));
     if (A != nullptr) l.Addr(", remote=", A);
@@ -360,9 +390,9 @@ class TracingProvider final : public WskProviderDispatch,
   NTSTATUS WskReceiveFrom(PWSK_SOCKET S, PWSK_BUF B, ULONG Flags, PSOCKADDR A,
                           ULONG* CL, CMSGHDR* C, ULONG* CF, PIRP Irp) override {
     TracedSocket* t = Traced(S);
+    Line l;
     NTSTATUS st =
         Dgram(t)->WskReceiveFrom(t->real, B, Flags, A, CL, C, CF, Irp);
-    Line l;
     l.Add("WskReceiveFrom(WSK_BUF{len=%zu}, flags=0x%lX", B->Length,
           static_cast<unsigned long>(Flags));
     if (A != nullptr && NT_SUCCESS(Irp->IoStatus.Status))

@@ -10,18 +10,30 @@
 #define LXWSK_WSK_TRACE_TRACING_PROVIDER_H_
 
 #include <cstddef>
+#include <cstdint>
 
 #include "wsk/wsk.h"
 
 namespace wsk {
 
-// Receives one formatted fragment per WSK call, e.g.
-// "WskSend(sock=0x55d0..., WSK_BUF{len=5}, flags=0x0) -> STATUS_SUCCESS
-// (0x00000000) info=5".
+// One WSK call as the filter saw it. `text` is the whole readable fragment,
+// e.g. "WskSend(WSK_BUF{len=5}, flags=0x0) -> STATUS_SUCCESS (0x00000000)
+// info=5"; its first `function_length` bytes name the function.
+struct WskCallRecord {
+  const char* text;
+  size_t length;
+  size_t function_length;
+  NTSTATUS status;
+  uintptr_t information;
+  bool socket_result;  // information is a PWSK_SOCKET
+  uint64_t start_ns;   // CLOCK_MONOTONIC
+  uint64_t end_ns;
+};
+
 class TraceSink {
  public:
   virtual ~TraceSink() = default;
-  virtual void WskCall(const char* text, size_t length) = 0;
+  virtual void WskCall(const WskCallRecord& call) = 0;
 };
 
 // Formats a SOCKADDR (Windows values) as "AF_INET6(23) [::1]:8080".
