@@ -11,6 +11,7 @@
 
 #include "run_command.h"
 #include "tables_command.h"
+#include "trace_command.h"
 
 namespace {
 
@@ -32,6 +33,9 @@ constexpr char kUsage[] =
     "  explain NAME|VALUE\n"
     "                 how a name or value (ECONNREFUSED, 0xC0000236,\n"
     "                 SO_REUSEADDR) maps across the layers\n"
+    "  trace mermaid|perfetto|stats FILE ...\n"
+    "                 turn a JSON trace into a sequence diagram, a Perfetto\n"
+    "                 timeline or statistics (lxwsk trace --help)\n"
     "  help           show this help\n"
     "  version        show the version\n"
     "\n"
@@ -61,6 +65,7 @@ int main(int argc, char** argv) {
   if (cmd == "run") return lxwsk_tool::RunCommand(argc - 2, argv + 2, argv[0]);
   if (cmd == "tables") return lxwsk_tool::TablesCommand(argc - 2, argv + 2);
   if (cmd == "explain") return lxwsk_tool::ExplainCommand(argc - 2, argv + 2);
+  if (cmd == "trace") return lxwsk_tool::TraceCommand(argc - 2, argv + 2);
   fprintf(stderr, "lxwsk: unknown command '%s' (try 'lxwsk --help')\n",
           argv[1]);
   return 2;

@@ -63,6 +63,23 @@ good=$(grep -Ec "$line" "$tmp/traced.err")
 expect "$tmp/traced.err" "traced after closerange" 'sendto\([0-9]+, .*\| WskSendTo\(WSK_BUF\{len=16\}'
 expect "$tmp/traced.err" "pass-through marked" 'socket\(AF_UNIX, .*\[pass-through: not a WSK family\]'
 
+# 3b. The same workload as JSON lines: every line one object, with the WSK
+#     calls nested in it.
+"$lxwsk" run --trace="$tmp/w.json" --trace-format=json -- \
+  python3 "$here/trace_workload.py" >/dev/null 2>&1
+python3 - "$tmp/w.json" <<'PY' && ok "JSON lines from threads parse" || bad "JSON lines"
+import json, sys
+n = wsk = 0
+for line in open(sys.argv[1]):
+    d = json.loads(line)
+    assert {"ts_ns", "pid", "tid", "call", "args", "wsk", "ret"} <= d.keys(), d
+    for w in d["wsk"]:
+        assert w["fn"].startswith("Wsk") and w["ntstatus"].startswith("0x"), w
+        wsk += 1
+    n += 1
+assert n > 100 and wsk >= n // 2, (n, wsk)
+PY
+
 # 4. Filters.
 "$lxwsk" run --trace="$tmp/only" --trace-calls=connect -- curl -s -o /dev/null "http://127.0.0.1:$port/f"
 [ -s "$tmp/only" ] && ! grep -Evq '\] connect\(' "$tmp/only" && ok "call filter" || bad "call filter"
