@@ -15,6 +15,7 @@
 #include <cstdint>
 
 #include "lx/syscalls.h"
+#include "trace_format.h"
 #include "tracing_provider.h"
 
 namespace lxshim {
@@ -69,12 +70,6 @@ class TraceCall {
   char args_[400];
   Wsk wsk_[6];
 };
-
-// Names for trace arguments.
-const char* FamilyStr(int family);
-void TypeStr(int type, char* out, size_t cap);
-void FlagsStr(int flags, char* out, size_t cap);
-void SockaddrStr(const void* addr, unsigned len, char* out, size_t cap);
 
 }  // namespace lxshim
 
