@@ -28,7 +28,8 @@ ssize_t send(int fd, const void* buf, size_t len, int flags) {
     LXWSK_RETURN("send", fd, lx::SendTo(*s, fd, buf, len, flags, nullptr, 0),
                  "%d, %p, %zu, %s", fd, buf, len, Flags(flags));
   }
-  return Real().send(fd, buf, len, flags);
+  LXWSK_PASS("send", fd, Real().send(fd, buf, len, flags), "%d, %p, %zu, %s",
+             fd, buf, len, Flags(flags));
 }
 
 ssize_t sendto(int fd, const void* buf, size_t len, int flags,
@@ -38,7 +39,9 @@ ssize_t sendto(int fd, const void* buf, size_t len, int flags,
                  "%d, %p, %zu, %s, %p, %u", fd, buf, len, Flags(flags),
                  static_cast<const void*>(to), to_len);
   }
-  return Real().sendto(fd, buf, len, flags, to, to_len);
+  LXWSK_PASS("sendto", fd, Real().sendto(fd, buf, len, flags, to, to_len),
+             "%d, %p, %zu, %s, %p, %u", fd, buf, len, Flags(flags),
+             static_cast<const void*>(to), to_len);
 }
 
 ssize_t sendmsg(int fd, const msghdr* msg, int flags) {
@@ -46,7 +49,8 @@ ssize_t sendmsg(int fd, const msghdr* msg, int flags) {
     LXWSK_RETURN("sendmsg", fd, lx::SendMsg(*s, fd, msg, flags), "%d, %p, %s",
                  fd, static_cast<const void*>(msg), Flags(flags));
   }
-  return Real().sendmsg(fd, msg, flags);
+  LXWSK_PASS("sendmsg", fd, Real().sendmsg(fd, msg, flags), "%d, %p, %s", fd,
+             static_cast<const void*>(msg), Flags(flags));
 }
 
 int sendmmsg(int fd, mmsghdr* msgs, unsigned int n, int flags) {
@@ -58,7 +62,8 @@ int sendmmsg(int fd, mmsghdr* msgs, unsigned int n, int flags) {
     }
     return static_cast<int>(Ret(lx::SendMmsg(*s, fd, msgs, n, flags)));
   }
-  return Real().sendmmsg(fd, msgs, n, flags);
+  LXWSK_PASS("sendmmsg", fd, Real().sendmmsg(fd, msgs, n, flags),
+             "%d, %p, %u, %s", fd, static_cast<void*>(msgs), n, Flags(flags));
 }
 
 ssize_t recv(int fd, void* buf, size_t len, int flags) {
@@ -67,7 +72,8 @@ ssize_t recv(int fd, void* buf, size_t len, int flags) {
                  lx::RecvFrom(*s, fd, buf, len, flags, nullptr, nullptr),
                  "%d, %p, %zu, %s", fd, buf, len, Flags(flags));
   }
-  return Real().recv(fd, buf, len, flags);
+  LXWSK_PASS("recv", fd, Real().recv(fd, buf, len, flags), "%d, %p, %zu, %s",
+             fd, buf, len, Flags(flags));
 }
 
 ssize_t recvfrom(int fd, void* buf, size_t len, int flags, sockaddr* from,
@@ -78,7 +84,10 @@ ssize_t recvfrom(int fd, void* buf, size_t len, int flags, sockaddr* from,
                  "%d, %p, %zu, %s, %p, %p", fd, buf, len, Flags(flags),
                  static_cast<void*>(from), static_cast<void*>(from_len));
   }
-  return Real().recvfrom(fd, buf, len, flags, from, from_len);
+  LXWSK_PASS("recvfrom", fd,
+             Real().recvfrom(fd, buf, len, flags, from, from_len),
+             "%d, %p, %zu, %s, %p, %p", fd, buf, len, Flags(flags),
+             static_cast<void*>(from), static_cast<void*>(from_len));
 }
 
 ssize_t recvmsg(int fd, msghdr* msg, int flags) {
@@ -86,7 +95,8 @@ ssize_t recvmsg(int fd, msghdr* msg, int flags) {
     LXWSK_RETURN("recvmsg", fd, lx::RecvMsg(*s, fd, msg, flags), "%d, %p, %s",
                  fd, static_cast<void*>(msg), Flags(flags));
   }
-  return Real().recvmsg(fd, msg, flags);
+  LXWSK_PASS("recvmsg", fd, Real().recvmsg(fd, msg, flags), "%d, %p, %s", fd,
+             static_cast<void*>(msg), Flags(flags));
 }
 
 int recvmmsg(int fd, mmsghdr* msgs, unsigned int n, int flags,
@@ -100,7 +110,8 @@ int recvmmsg(int fd, mmsghdr* msgs, unsigned int n, int flags,
     }
     return static_cast<int>(Ret(lx::RecvMmsg(*s, fd, msgs, n, flags, timeout)));
   }
-  return Real().recvmmsg(fd, msgs, n, flags, timeout);
+  LXWSK_PASS("recvmmsg", fd, Real().recvmmsg(fd, msgs, n, flags, timeout),
+             "%d, %p, %u, %s", fd, static_cast<void*>(msgs), n, Flags(flags));
 }
 
 ssize_t read(int fd, void* buf, size_t len) {

@@ -81,12 +81,21 @@ int socket(int domain, int type, int protocol) {
                lxshim::FamilyStr(domain), Type(type), protocol);
 }
 
+// socketpair never reaches WSK (WSL1 served it inside lxcore): always the
+// host's, only traced.
+int socketpair(int domain, int type, int protocol, int sv[2]) {
+  LXWSK_PASS("socketpair", -1, Real().socketpair(domain, type, protocol, sv),
+             "%s, %s, %d, %p", lxshim::FamilyStr(domain), Type(type), protocol,
+             static_cast<void*>(sv));
+}
+
 int bind(int fd, const sockaddr* addr, socklen_t len) {
   if (lx::LxSocket* s = Lookup(fd)) {
     LXWSK_RETURN("bind", fd, lx::Bind(*s, fd, addr, len), "%d, %s, %u", fd,
                  Addr(addr, len), len);
   }
-  return Real().bind(fd, addr, len);
+  LXWSK_PASS("bind", fd, Real().bind(fd, addr, len), "%d, %s, %u", fd,
+             Addr(addr, len), len);
 }
 
 int listen(int fd, int backlog) {
@@ -94,12 +103,16 @@ int listen(int fd, int backlog) {
     LXWSK_RETURN("listen", fd, lx::Listen(*s, fd, backlog), "%d, %d", fd,
                  backlog);
   }
-  return Real().listen(fd, backlog);
+  LXWSK_PASS("listen", fd, Real().listen(fd, backlog), "%d, %d", fd, backlog);
 }
 
 int accept4(int fd, sockaddr* addr, socklen_t* len, int flags) {
   lx::LxSocket* s = Lookup(fd);
-  if (s == nullptr) return Real().accept4(fd, addr, len, flags);
+  if (s == nullptr) {
+    LXWSK_PASS("accept4", fd, Real().accept4(fd, addr, len, flags),
+               "%d, %p, %p, 0x%x", fd, static_cast<void*>(addr),
+               static_cast<void*>(len), flags);
+  }
   LXWSK_RETURN("accept4", fd, AcceptSocket(*s, fd, addr, len, flags),
                "%d, %p, %p, 0x%x", fd, static_cast<void*>(addr),
                static_cast<void*>(len), flags);
@@ -107,7 +120,10 @@ int accept4(int fd, sockaddr* addr, socklen_t* len, int flags) {
 
 int accept(int fd, sockaddr* addr, socklen_t* len) {
   lx::LxSocket* s = Lookup(fd);
-  if (s == nullptr) return Real().accept(fd, addr, len);
+  if (s == nullptr) {
+    LXWSK_PASS("accept", fd, Real().accept(fd, addr, len), "%d, %p, %p", fd,
+               static_cast<void*>(addr), static_cast<void*>(len));
+  }
   LXWSK_RETURN("accept", fd, AcceptSocket(*s, fd, addr, len, 0), "%d, %p, %p",
                fd, static_cast<void*>(addr), static_cast<void*>(len));
 }
@@ -117,7 +133,8 @@ int connect(int fd, const sockaddr* addr, socklen_t len) {
     LXWSK_RETURN("connect", fd, lx::Connect(*s, fd, addr, len), "%d, %s, %u",
                  fd, Addr(addr, len), len);
   }
-  return Real().connect(fd, addr, len);
+  LXWSK_PASS("connect", fd, Real().connect(fd, addr, len), "%d, %s, %u", fd,
+             Addr(addr, len), len);
 }
 
 int getsockname(int fd, sockaddr* addr, socklen_t* len) {
@@ -126,7 +143,8 @@ int getsockname(int fd, sockaddr* addr, socklen_t* len) {
                  "%d, %p, %p", fd, static_cast<void*>(addr),
                  static_cast<void*>(len));
   }
-  return Real().getsockname(fd, addr, len);
+  LXWSK_PASS("getsockname", fd, Real().getsockname(fd, addr, len), "%d, %p, %p",
+             fd, static_cast<void*>(addr), static_cast<void*>(len));
 }
 
 int getpeername(int fd, sockaddr* addr, socklen_t* len) {
@@ -135,14 +153,15 @@ int getpeername(int fd, sockaddr* addr, socklen_t* len) {
                  "%d, %p, %p", fd, static_cast<void*>(addr),
                  static_cast<void*>(len));
   }
-  return Real().getpeername(fd, addr, len);
+  LXWSK_PASS("getpeername", fd, Real().getpeername(fd, addr, len), "%d, %p, %p",
+             fd, static_cast<void*>(addr), static_cast<void*>(len));
 }
 
 int shutdown(int fd, int how) {
   if (lx::LxSocket* s = Lookup(fd)) {
     LXWSK_RETURN("shutdown", fd, lx::Shutdown(*s, fd, how), "%d, %d", fd, how);
   }
-  return Real().shutdown(fd, how);
+  LXWSK_PASS("shutdown", fd, Real().shutdown(fd, how), "%d, %d", fd, how);
 }
 
 int getsockopt(int fd, int level, int name, void* value, socklen_t* len) {
@@ -151,7 +170,9 @@ int getsockopt(int fd, int level, int name, void* value, socklen_t* len) {
         "getsockopt", fd, lx::GetSockOpt(*s, fd, level, name, value, len),
         "%d, %d, %d, %p, %p", fd, level, name, value, static_cast<void*>(len));
   }
-  return Real().getsockopt(fd, level, name, value, len);
+  LXWSK_PASS("getsockopt", fd, Real().getsockopt(fd, level, name, value, len),
+             "%d, %d, %d, %p, %p", fd, level, name, value,
+             static_cast<void*>(len));
 }
 
 int setsockopt(int fd, int level, int name, const void* value, socklen_t len) {
@@ -160,7 +181,8 @@ int setsockopt(int fd, int level, int name, const void* value, socklen_t len) {
                  lx::SetSockOpt(*s, fd, level, name, value, len),
                  "%d, %d, %d, %p, %u", fd, level, name, value, len);
   }
-  return Real().setsockopt(fd, level, name, value, len);
+  LXWSK_PASS("setsockopt", fd, Real().setsockopt(fd, level, name, value, len),
+             "%d, %d, %d, %p, %u", fd, level, name, value, len);
 }
 
 }  // extern "C"

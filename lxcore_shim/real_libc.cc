@@ -24,6 +24,7 @@ void ResolveRealLibc() {
 #define LXWSK_BIND(name) \
   g_real.name = reinterpret_cast<decltype(g_real.name)>(dlsym(RTLD_NEXT, #name))
   LXWSK_BIND(socket);
+  LXWSK_BIND(socketpair);
   LXWSK_BIND(bind);
   LXWSK_BIND(listen);
   LXWSK_BIND(accept);

@@ -15,6 +15,7 @@ namespace lxshim {
 
 struct RealLibc {
   int (*socket)(int, int, int);
+  int (*socketpair)(int, int, int, int*);
   int (*bind)(int, const sockaddr*, socklen_t);
   int (*listen)(int, int);
   int (*accept)(int, sockaddr*, socklen_t*);

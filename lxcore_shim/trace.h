@@ -83,4 +83,20 @@ class TraceCall {
     return lxshim::Ret(expr);                               \
   } while (0)
 
+// For a call on a socket that is not ours (AF_UNIX, netlink, ...): the
+// libc call, traced and marked as pass-through when tracing is on.
+#define LXWSK_PASS(name, fd, expr, ...)                       \
+  do {                                                        \
+    if (lxshim::g_trace_on && !lxshim::t_busy) [[unlikely]] { \
+      lxshim::TraceCall trace_call_(name, fd, __VA_ARGS__);   \
+      trace_call_.Note("[pass-through: not a WSK socket]");   \
+      auto r_ = (expr);                                       \
+      int e_ = errno;                                         \
+      trace_call_.End(r_ < 0 ? -e_ : static_cast<long>(r_));  \
+      errno = e_;                                             \
+      return r_;                                              \
+    }                                                         \
+    return (expr);                                            \
+  } while (0)
+
 #endif  // LXWSK_SHIM_TRACE_H_

@@ -62,6 +62,8 @@ good=$(grep -Ec "$line" "$tmp/traced.err")
   && ok "lines from many threads" || bad "too few threads traced"
 expect "$tmp/traced.err" "traced after closerange" 'sendto\([0-9]+, .*\| WskSendTo\(WSK_BUF\{len=16\}'
 expect "$tmp/traced.err" "pass-through marked" 'socket\(AF_UNIX, .*\[pass-through: not a WSK family\]'
+expect "$tmp/traced.err" "pass-through calls marked" 'send\([0-9]+, .*\| \[pass-through: not a WSK socket\] = 4 <'
+expect "$tmp/traced.err" "socketpair traced" 'socketpair\(AF_UNIX, SOCK_STREAM.*\[pass-through'
 
 # 3b. The same workload as JSON lines: every line one object, with the WSK
 #     calls nested in it.

@@ -61,5 +61,8 @@ def main():
     print("udp", u.recv(100))
     u.close()
     socket.socket(socket.AF_UNIX, socket.SOCK_STREAM).close()
+    a, b = socket.socketpair()
+    a.send(b"unix")
+    print("unix", b.recv(10))
 
 main()
