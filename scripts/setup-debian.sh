@@ -10,7 +10,7 @@ pkgs=(
   # end-to-end tests and demo: real programs from Debian packages
   nginx-light curl socat redis-server redis-tools python3 iproute2 strace
   # benchmarks
-  sockperf iperf3 libsocket-wrapper valgrind
+  sockperf iperf3 libsocket-wrapper valgrind gnuplot-nox
 )
 missing=()
 for p in "${pkgs[@]}"; do
