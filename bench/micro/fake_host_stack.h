@@ -37,8 +37,8 @@ class FakeHostStack final : public wsk::HostStack {
   wsk::NTSTATUS ConnectResult(wsk::HostHandle) override {
     return wsk::STATUS_SUCCESS;
   }
-  wsk::HostResult Send(wsk::HostHandle, const wsk::WSK_BUF& buffer,
-                       wsk::ULONG, const wsk::SOCKADDR*, const wsk::CMSGHDR*,
+  wsk::HostResult Send(wsk::HostHandle, const wsk::WSK_BUF& buffer, wsk::ULONG,
+                       const wsk::SOCKADDR*, const wsk::CMSGHDR*,
                        wsk::ULONG) override {
     return {wsk::STATUS_SUCCESS, buffer.Length};
   }

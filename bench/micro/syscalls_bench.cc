@@ -21,7 +21,8 @@ struct Sock {
 
 Sock Make(int domain, int type, int protocol) {
   Sock k;
-  k.fd = static_cast<int>(GetHarness().NewLxSocket(domain, type, protocol, &k.s));
+  k.fd =
+      static_cast<int>(GetHarness().NewLxSocket(domain, type, protocol, &k.s));
   return k;
 }
 

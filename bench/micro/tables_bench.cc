@@ -209,9 +209,9 @@ void BM_AddressOut_Inet(benchmark::State& state) {
   sockaddr_in out;
   for (auto _ : state) {
     socklen_t len = sizeof(out);
-    long r = lx::AddressOut(reinterpret_cast<const wsk::SOCKADDR*>(&ws),
-                            sizeof(ws), reinterpret_cast<sockaddr*>(&out),
-                            &len);
+    long r =
+        lx::AddressOut(reinterpret_cast<const wsk::SOCKADDR*>(&ws), sizeof(ws),
+                       reinterpret_cast<sockaddr*>(&out), &len);
     benchmark::DoNotOptimize(r);
     benchmark::DoNotOptimize(out);
   }

@@ -36,10 +36,9 @@ void BM_IrpReuseOnly(benchmark::State& state) {
 BENCHMARK(BM_IrpReuseOnly);
 
 void BM_WskSend_Stream(benchmark::State& state) {
-  wsk::PWSK_SOCKET s =
-      GetHarness().NewWskSocket(wsk::WS_AF_INET, wsk::WS_SOCK_STREAM,
-                                wsk::WS_IPPROTO_TCP,
-                                wsk::WSK_FLAG_STREAM_SOCKET);
+  wsk::PWSK_SOCKET s = GetHarness().NewWskSocket(
+      wsk::WS_AF_INET, wsk::WS_SOCK_STREAM, wsk::WS_IPPROTO_TCP,
+      wsk::WSK_FLAG_STREAM_SOCKET);
   char byte = 'x';
   wsk::MDL mdl{nullptr, &byte, 0, 1};
   wsk::WSK_BUF buf{&mdl, 0, 1};
@@ -55,10 +54,9 @@ void BM_WskSend_Stream(benchmark::State& state) {
 BENCHMARK(BM_WskSend_Stream);
 
 void BM_WskReceive_Stream(benchmark::State& state) {
-  wsk::PWSK_SOCKET s =
-      GetHarness().NewWskSocket(wsk::WS_AF_INET, wsk::WS_SOCK_STREAM,
-                                wsk::WS_IPPROTO_TCP,
-                                wsk::WSK_FLAG_STREAM_SOCKET);
+  wsk::PWSK_SOCKET s = GetHarness().NewWskSocket(
+      wsk::WS_AF_INET, wsk::WS_SOCK_STREAM, wsk::WS_IPPROTO_TCP,
+      wsk::WSK_FLAG_STREAM_SOCKET);
   char byte;
   wsk::MDL mdl{nullptr, &byte, 0, 1};
   wsk::WSK_BUF buf{&mdl, 0, 1};
@@ -75,10 +73,9 @@ BENCHMARK(BM_WskReceive_Stream);
 
 // Connected datagram socket: no remote address, as send() on connected UDP.
 void BM_WskSendTo_Datagram(benchmark::State& state) {
-  wsk::PWSK_SOCKET s =
-      GetHarness().NewWskSocket(wsk::WS_AF_INET, wsk::WS_SOCK_DGRAM,
-                                wsk::WS_IPPROTO_UDP,
-                                wsk::WSK_FLAG_DATAGRAM_SOCKET);
+  wsk::PWSK_SOCKET s = GetHarness().NewWskSocket(
+      wsk::WS_AF_INET, wsk::WS_SOCK_DGRAM, wsk::WS_IPPROTO_UDP,
+      wsk::WSK_FLAG_DATAGRAM_SOCKET);
   char byte = 'x';
   wsk::MDL mdl{nullptr, &byte, 0, 1};
   wsk::WSK_BUF buf{&mdl, 0, 1};
@@ -94,10 +91,9 @@ void BM_WskSendTo_Datagram(benchmark::State& state) {
 BENCHMARK(BM_WskSendTo_Datagram);
 
 void BM_WskReceiveFrom_Datagram(benchmark::State& state) {
-  wsk::PWSK_SOCKET s =
-      GetHarness().NewWskSocket(wsk::WS_AF_INET, wsk::WS_SOCK_DGRAM,
-                                wsk::WS_IPPROTO_UDP,
-                                wsk::WSK_FLAG_DATAGRAM_SOCKET);
+  wsk::PWSK_SOCKET s = GetHarness().NewWskSocket(
+      wsk::WS_AF_INET, wsk::WS_SOCK_DGRAM, wsk::WS_IPPROTO_UDP,
+      wsk::WSK_FLAG_DATAGRAM_SOCKET);
   char byte;
   wsk::MDL mdl{nullptr, &byte, 0, 1};
   wsk::WSK_BUF buf{&mdl, 0, 1};
