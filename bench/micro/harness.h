@@ -16,7 +16,7 @@
 namespace bench {
 
 struct Harness {
-  FakeHostStack host;
+  wsk::test::FakeHostStack host;
   wsk::Provider provider{host};
   wsk::WSK_CLIENT_DISPATCH client_dispatch{wsk::MAKE_WSK_VERSION(1, 0), 0,
                                            nullptr};

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "fake_host_stack.h"
 #include "gtest/gtest.h"
 #include "tracing_provider.h"
 #include "wsk/host_stack.h"
@@ -61,65 +62,12 @@ TEST(TraceFormatTest, WindowsSockaddrs) {
   EXPECT_STREQ(buf, "AF_INET6(23) [::1]:443");
 }
 
-// A host stack that answers everything with success, so the filter's
-// records can be checked without a network.
-class OkHost final : public wsk::HostStack {
+// Everything succeeds except connect, which is refused.
+class RefusingHost final : public wsk::test::FakeHostStack {
  public:
-  wsk::HostResult Socket(wsk::ADDRESS_FAMILY, wsk::USHORT, wsk::ULONG,
-                         wsk::ULONG) override {
-    return {wsk::STATUS_SUCCESS, 7};
-  }
-  wsk::NTSTATUS Bind(wsk::HostHandle, const wsk::SOCKADDR*) override {
-    return wsk::STATUS_SUCCESS;
-  }
-  wsk::NTSTATUS Listen(wsk::HostHandle, int) override {
-    return wsk::STATUS_SUCCESS;
-  }
-  wsk::HostResult Accept(wsk::HostHandle, wsk::PSOCKADDR, wsk::ULONG) override {
-    return {wsk::STATUS_DEVICE_NOT_READY, 0};
-  }
   wsk::NTSTATUS Connect(wsk::HostHandle, const wsk::SOCKADDR*) override {
     return wsk::STATUS_CONNECTION_REFUSED;
   }
-  wsk::NTSTATUS ConnectResult(wsk::HostHandle) override {
-    return wsk::STATUS_SUCCESS;
-  }
-  wsk::HostResult Send(wsk::HostHandle, const wsk::WSK_BUF& b, wsk::ULONG,
-                       const wsk::SOCKADDR*, const wsk::CMSGHDR*,
-                       wsk::ULONG) override {
-    return {wsk::STATUS_SUCCESS, b.Length};
-  }
-  wsk::HostResult Receive(wsk::HostHandle, const wsk::WSK_BUF&, wsk::ULONG,
-                          wsk::PSOCKADDR, wsk::CMSGHDR*, wsk::ULONG*,
-                          wsk::ULONG*) override {
-    return {wsk::STATUS_SUCCESS, 0};
-  }
-  wsk::NTSTATUS Disconnect(wsk::HostHandle, wsk::ULONG) override {
-    return wsk::STATUS_SUCCESS;
-  }
-  wsk::NTSTATUS Close(wsk::HostHandle) override { return wsk::STATUS_SUCCESS; }
-  wsk::HostResult GetLocalAddress(wsk::HostHandle, wsk::PSOCKADDR) override {
-    return {wsk::STATUS_SUCCESS, 0};
-  }
-  wsk::HostResult GetRemoteAddress(wsk::HostHandle, wsk::PSOCKADDR) override {
-    return {wsk::STATUS_SUCCESS, 0};
-  }
-  wsk::HostResult SetOption(wsk::HostHandle, wsk::ULONG, wsk::ULONG,
-                            const void*, wsk::SIZE_T) override {
-    return {wsk::STATUS_SUCCESS, 0};
-  }
-  wsk::HostResult GetOption(wsk::HostHandle, wsk::ULONG, wsk::ULONG, void*,
-                            wsk::SIZE_T) override {
-    return {wsk::STATUS_SUCCESS, 0};
-  }
-  wsk::HostResult Ioctl(wsk::HostHandle, wsk::ULONG, const void*, wsk::SIZE_T,
-                        void*, wsk::SIZE_T) override {
-    return {wsk::STATUS_SUCCESS, 0};
-  }
-  void AsyncWait(wsk::HostHandle, wsk::HostWait,
-                 std::function<void(wsk::NTSTATUS)>) override {}
-  void CancelWaits(wsk::HostHandle) override {}
-  void Post(std::function<void()>) override {}
 };
 
 class Recorder final : public wsk::TraceSink {
@@ -135,7 +83,7 @@ class Recorder final : public wsk::TraceSink {
 };
 
 TEST(TracingProviderTest, RecordsWindowsValuesAndIrpResults) {
-  OkHost host;
+  RefusingHost host;
   wsk::Provider provider(host);
   Recorder rec;
   wsk::WskProviderDispatch* traced = wsk::NewTracingProvider(&provider, &rec);

@@ -1,12 +1,13 @@
-// A host stack that does nothing and always succeeds, so a benchmark above
-// it measures only the WSK model and the layers over it: no system call is
-// made anywhere below the provider.
+// A host stack that does nothing and always succeeds, so a benchmark or a
+// test above it exercises only the WSK model and the layers over it: no
+// system call is made anywhere below the provider. Subclass to change one
+// answer.
 //
 // Send and Receive report the whole buffer as transferred (a 1-byte send
 // "sends" 1 byte); Socket hands out increasing handles that are never real
 // fds. Everything pending-related is unused: benchmarked sockets are inline.
-#ifndef LXWSK_BENCH_MICRO_FAKE_HOST_STACK_H_
-#define LXWSK_BENCH_MICRO_FAKE_HOST_STACK_H_
+#ifndef LXWSK_TESTS_MOCKS_FAKE_HOST_STACK_H_
+#define LXWSK_TESTS_MOCKS_FAKE_HOST_STACK_H_
 
 #include <atomic>
 #include <cstring>
@@ -14,9 +15,9 @@
 
 #include "wsk/host_stack.h"
 
-namespace bench {
+namespace wsk::test {
 
-class FakeHostStack final : public wsk::HostStack {
+class FakeHostStack : public wsk::HostStack {
  public:
   wsk::HostResult Socket(wsk::ADDRESS_FAMILY, wsk::USHORT, wsk::ULONG,
                          wsk::ULONG) override {
@@ -93,6 +94,6 @@ class FakeHostStack final : public wsk::HostStack {
   std::atomic<int> next_handle_{1 << 20};
 };
 
-}  // namespace bench
+}  // namespace wsk::test
 
-#endif  // LXWSK_BENCH_MICRO_FAKE_HOST_STACK_H_
+#endif  // LXWSK_TESTS_MOCKS_FAKE_HOST_STACK_H_
