@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Sets up a fresh Debian 12 machine, builds, and runs every test: unit,
-# preload (shim), end-to-end and example tests; then the unit tests again in
+# differential (native vs preload), end-to-end and example tests; then the unit tests again in
 # a separate AddressSanitizer + UndefinedBehaviorSanitizer build.
 set -euo pipefail
 cd "$(dirname "$0")/.."

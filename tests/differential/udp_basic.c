@@ -4,7 +4,7 @@
 #include <sys/ioctl.h>
 #include <sys/uio.h>
 
-#include "shimtest.h"
+#include "difftest.h"
 
 static volatile size_t g_len = 64;
 

@@ -4,7 +4,7 @@
  * Threads record silently; main prints after joining, in thread order. */
 #include <pthread.h>
 
-#include "shimtest.h"
+#include "difftest.h"
 
 #define NTCP 8
 #define TCP_BYTES (256 * 1024)

@@ -6,7 +6,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 
-#include "shimtest.h"
+#include "difftest.h"
 
 static int g_srv; /* accepted end of the main connection */
 

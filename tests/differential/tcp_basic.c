@@ -7,7 +7,7 @@
 #include <sys/time.h>
 #include <sys/uio.h>
 
-#include "shimtest.h"
+#include "difftest.h"
 
 #define BULK (1024 * 1024)
 

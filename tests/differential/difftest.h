@@ -1,14 +1,23 @@
-/* Shared helpers for the shim differential scenarios.
+/* Shared helpers for the differential scenarios (tests/differential).
  *
  * Every scenario prints a canonical record on stdout: one line per call,
  * "label = return [ERRNO]", plus "label: key value" lines for data (sizes,
- * checksums, flags). Nothing run-dependent is printed (no ephemeral ports,
- * no timings); fd numbers are printed because they must match native.
- * run_diff.sh runs each program natively and under liblxwsk.so and
- * compares the two records.
+ * checksums, flags) and the signals delivered. Nothing run-dependent is
+ * printed (no ephemeral ports, no timings); fd numbers are printed because
+ * they must match native. run_diff.sh runs each scenario natively and
+ * under `lxwsk run` and compares the two records.
+ *
+ * A program holds many scenarios:
+ *
+ *   SCENARIO(connect_refused) { ...REC("connect", connect(...)); ... }
+ *   DIFFTEST_MAIN()
+ *
+ * CMakeLists.txt finds every line starting "SCENARIO(" and registers one
+ * ctest test per scenario ("diff.PROGRAM.SCENARIO"), run as
+ * `PROGRAM SCENARIO`, each in its own network namespace where possible.
  */
-#ifndef LXWSK_TESTS_SHIM_SHIMTEST_H_
-#define LXWSK_TESTS_SHIM_SHIMTEST_H_
+#ifndef LXWSK_TESTS_DIFFERENTIAL_DIFFTEST_H_
+#define LXWSK_TESTS_DIFFERENTIAL_DIFFTEST_H_
 
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -230,10 +239,10 @@ static inline int wait_for(int fd, short events, int ms) {
 /* ---- process setup ---- */
 
 /* Checks that liblxwsk.so is (or is not) mapped, as run_diff.sh says it
- * should be (SHIMTEST_MODE=native|preload). Reports on stderr only, so the
+ * should be (DIFFTEST_MODE=native|preload). Reports on stderr only, so the
  * record stays identical; exit 3 on mismatch. */
 static inline void st_check_mode(void) {
-  const char* mode = getenv("SHIMTEST_MODE");
+  const char* mode = getenv("DIFFTEST_MODE");
   if (mode == NULL) return;
   int mapped = 0;
   FILE* f = fopen("/proc/self/maps", "re");
@@ -246,7 +255,7 @@ static inline void st_check_mode(void) {
   }
   int want = strcmp(mode, "preload") == 0;
   if (mapped != want) {
-    fprintf(stderr, "shimtest: SHIMTEST_MODE=%s but liblxwsk.so is %smapped\n",
+    fprintf(stderr, "difftest: DIFFTEST_MODE=%s but liblxwsk.so is %smapped\n",
             mode, mapped ? "" : "not ");
     _exit(3);
   }
@@ -270,4 +279,98 @@ static inline int count_fds(void) {
   return n;
 }
 
-#endif /* LXWSK_TESTS_SHIM_SHIMTEST_H_ */
+/* ---- signals ---- */
+
+/* Signals a scenario asked to count (st_count_signal); printed at the end
+ * of the scenario and by note_signals(). */
+static volatile sig_atomic_t st_sig_count[65];
+static int st_sig_counted[65];
+
+static void st_count_handler(int sig) {
+  if (sig > 0 && sig < 65) st_sig_count[sig]++;
+}
+
+/* Counts deliveries of `sig` instead of its default action. restart: 1 for
+ * SA_RESTART. */
+static inline void st_count_signal(int sig, int restart) {
+  struct sigaction sa;
+  memset(&sa, 0, sizeof(sa));
+  sa.sa_handler = st_count_handler;
+  sa.sa_flags = restart ? SA_RESTART : 0;
+  sigemptyset(&sa.sa_mask);
+  sigaction(sig, &sa, NULL);
+  st_sig_counted[sig] = 1;
+}
+
+/* "label: signals SIGPIPE=1 SIGURG=0" for every counted signal. */
+static inline void note_signals(const char* label) {
+  char buf[512];
+  size_t n = (size_t)snprintf(buf, sizeof(buf), "%s: signals", label);
+  for (int s = 1; s < 65 && n < sizeof(buf); ++s) {
+    if (!st_sig_counted[s]) continue;
+    const char* name = sigabbrev_np(s);
+    n += (size_t)snprintf(buf + n, sizeof(buf) - n, " SIG%s=%d",
+                          name != NULL ? name : "?", (int)st_sig_count[s]);
+  }
+  note("%s", buf);
+}
+
+/* ---- scenarios ---- */
+
+typedef void (*st_scenario_fn)(void);
+struct st_scenario {
+  const char* name;
+  st_scenario_fn fn;
+};
+static struct st_scenario st_scenarios[256];
+static int st_nscenarios;
+static int st_argc;
+static char** st_argv;
+
+static inline void st_register(const char* name, st_scenario_fn fn) {
+  if (st_nscenarios < (int)(sizeof(st_scenarios) / sizeof(st_scenarios[0]))) {
+    st_scenarios[st_nscenarios].name = name;
+    st_scenarios[st_nscenarios].fn = fn;
+    ++st_nscenarios;
+  }
+}
+
+/* Defines and registers scenario `name`; the body follows. Keep
+ * "SCENARIO(" at the start of the line: CMake reads the names from there. */
+#define SCENARIO(name)                                                \
+  static void sc_##name(void);                                        \
+  __attribute__((constructor)) static void sc_register_##name(void) { \
+    st_register(#name, sc_##name);                                    \
+  }                                                                   \
+  static void sc_##name(void)
+
+/* `PROGRAM SCENARIO [ARGS...]` runs one scenario; `PROGRAM --list` lists
+ * them. st_argc/st_argv keep the whole command line (for re-exec). */
+static inline int st_main(int argc, char** argv) {
+  st_argc = argc;
+  st_argv = argv;
+  if (argc >= 2 && strcmp(argv[1], "--list") == 0) {
+    for (int i = 0; i < st_nscenarios; ++i) puts(st_scenarios[i].name);
+    return 0;
+  }
+  if (argc < 2) {
+    fprintf(stderr, "usage: %s SCENARIO | --list\n", argv[0]);
+    return 2;
+  }
+  for (int i = 0; i < st_nscenarios; ++i) {
+    if (strcmp(st_scenarios[i].name, argv[1]) != 0) continue;
+    st_init();
+    note("scenario %s", argv[1]);
+    st_scenarios[i].fn();
+    note_signals("end");
+    note("done");
+    return 0;
+  }
+  fprintf(stderr, "%s: no scenario %s\n", argv[0], argv[1]);
+  return 2;
+}
+
+#define DIFFTEST_MAIN() \
+  int main(int argc, char** argv) { return st_main(argc, argv); }
+
+#endif /* LXWSK_TESTS_DIFFERENTIAL_DIFFTEST_H_ */

@@ -5,7 +5,7 @@
 #include <sys/ioctl.h>
 #include <sys/uio.h>
 
-#include "shimtest.h"
+#include "difftest.h"
 
 /* Through volatiles, so the compiler neither warns about nor reasons from
  * the deliberately bad arguments. */

@@ -9,7 +9,7 @@
 #include <pthread.h>
 #include <sys/uio.h>
 
-#include "shimtest.h"
+#include "difftest.h"
 
 static volatile sig_atomic_t g_hits;
 

@@ -44,7 +44,7 @@ trace() {  # trace NAME CMD...
 }
 
 status=0
-if trace native env -u LD_PRELOAD -u LXWSK_DISABLE SHIMTEST_MODE=native "$probe"; then
+if trace native env -u LD_PRELOAD -u LXWSK_DISABLE DIFFTEST_MODE=native "$probe"; then
   if ! grep -qE "${pattern}0, NULL, 0\)" "$work/native.lines"; then
     echo "FAIL: native send did not reach the kernel with flags 0"
     status=1
@@ -53,7 +53,7 @@ else
   status=1
 fi
 
-if trace preload env -u LXWSK_DISABLE SHIMTEST_MODE=preload LD_PRELOAD="$lib" "$probe"; then
+if trace preload env -u LXWSK_DISABLE DIFFTEST_MODE=preload LD_PRELOAD="$lib" "$probe"; then
   if ! grep -qE "${pattern}MSG_NOSIGNAL" "$work/preload.lines"; then
     echo "FAIL: with LD_PRELOAD=$lib the send did not go through liblxwsk" \
       "(no MSG_NOSIGNAL on the host sendto)"
@@ -64,7 +64,7 @@ else
 fi
 
 if [[ -n $tool ]]; then
-  if trace tool env -u LD_PRELOAD -u LXWSK_DISABLE SHIMTEST_MODE=preload "$tool" run \
+  if trace tool env -u LD_PRELOAD -u LXWSK_DISABLE DIFFTEST_MODE=preload "$tool" run \
     --library="$lib" -- "$probe"; then
     if ! grep -qE "${pattern}MSG_NOSIGNAL" "$work/tool.lines"; then
       echo "FAIL: under '$tool run' the send did not go through liblxwsk"

@@ -4,7 +4,7 @@
  * on the inherited listener. */
 #include <sys/wait.h>
 
-#include "shimtest.h"
+#include "difftest.h"
 
 static void report_child(const char* label, pid_t pid) {
   int st = 0;

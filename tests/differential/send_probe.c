@@ -3,7 +3,7 @@
  * MSG_NOSIGNAL added (WSK never raises signals); glibc's send() passes the
  * flags through unchanged. check_preload_active.sh looks at the sendto the
  * kernel saw. */
-#include "shimtest.h"
+#include "difftest.h"
 
 int main(void) {
   st_init();

@@ -4,7 +4,7 @@
  * after the exec. A connected UDP socket is inherited too. */
 #include <sys/wait.h>
 
-#include "shimtest.h"
+#include "difftest.h"
 
 static int child_main(int l, int l_cloexec, int l_fdcloexec, int u) {
   REC("child F_GETFD inherited listener", fcntl(l, F_GETFD));
