@@ -360,6 +360,10 @@ NTSTATUS Provider::AcceptOnce(ModelSocket* s, ULONG lx_flags, void* context,
     if (local != nullptr) host_.GetLocalAddress(nh, local);
     ModelSocket* a = NewSocket(s->client, nh, WSK_FLAG_CONNECTION_SOCKET,
                                s->family, s->type, s->protocol, s->inline_mode);
+    // An accepted socket has its local address already (the listener's):
+    // it is bound, so a later WskConnect reaches the transport (which says
+    // "already connected") instead of failing the bind-first rule.
+    a->bound = true;
     a->context = context;
     a->client_dispatch = dispatch;
     return {STATUS_SUCCESS, reinterpret_cast<uintptr_t>(a)};
