@@ -154,9 +154,10 @@ long Adopt(const WskBinding& b, int fd, int family, int type, int protocol,
   LxSocket* s =
       NewLxSocket(reinterpret_cast<wsk::PWSK_SOCKET>(irp.IoStatus.Information),
                   category, family, type, protocol);
-  // Inherited sockets are usually bound already; an implicit bind costs
-  // nothing and keeps WSK's "bind first" rule.
-  s->bound = true;
+  // Not marked bound: an inherited socket may never have been bound (the
+  // provider knows from the host whether it was). The first connect, listen
+  // or send-to issues the implicit WskBind, which costs nothing and keeps
+  // WSK's "bind first" rule either way.
   *out = s;
   return 0;
 }

@@ -1160,4 +1160,52 @@ static void names(int family) {
 SCENARIO(names_v4) { names(AF_INET); }
 SCENARIO(names_v6) { names(AF_INET6); }
 
+/* ---- sockets inherited across exec before any bind ---- */
+
+/* fds 3..7 after the exec: the listener, the UDP receiver, and three
+ * unbound sockets (TCP to connect, UDP to send from, TCP to listen). */
+static void inherited_child(void) {
+  struct sockaddr_storage la, ua;
+  socklen_t lal = sizeof(la), ual = sizeof(ua);
+  REC("child listener getsockname",
+      getsockname(3, (struct sockaddr*)&la, &lal));
+  REC("child receiver getsockname",
+      getsockname(4, (struct sockaddr*)&ua, &ual));
+  sockname("child tcp getsockname", 5);
+  REC("child tcp connect", connect(5, (struct sockaddr*)&la, lal));
+  sockname("child tcp connected getsockname", 5);
+  peername("child tcp getpeername", 5);
+  note_wait("child listener wait", 3, POLLIN, 3000);
+  int a = (int)REC("child accept", accept4(3, NULL, NULL, SOCK_NONBLOCK));
+  REC("child tcp send", send(5, "inherited", 9, 0));
+  char buf[32];
+  note_wait("child accepted wait", a, POLLIN, 3000);
+  REC("child accepted recv", recv(a, buf, sizeof(buf), MSG_DONTWAIT));
+  sockname("child udp getsockname", 6);
+  REC("child udp sendto", sendto(6, "dgram", 5, 0, (struct sockaddr*)&ua, ual));
+  sockname("child udp after sendto getsockname", 6);
+  note_wait("child receiver wait", 4, POLLIN, 3000);
+  REC("child receiver recv", recv(4, buf, sizeof(buf), MSG_DONTWAIT));
+  REC("child listen unbound", listen(7, 4));
+  sockname("child listening getsockname", 7);
+  REC("child close accepted", close(a));
+  for (int fd = 3; fd <= 7; ++fd) REC("child close", close(fd));
+}
+
+SCENARIO(inherited_unbound) {
+  if (st_argc >= 3 && strcmp(st_argv[2], "child") == 0) {
+    inherited_child();
+    return;
+  }
+  struct sockaddr_storage la, ua;
+  socklen_t lal, ual;
+  make_server("listener", AF_INET, SOCK_STREAM, &la, &lal);
+  make_server("receiver", AF_INET, SOCK_DGRAM, &ua, &ual);
+  REC("tcp socket", socket(AF_INET, SOCK_STREAM, 0));
+  REC("udp socket", socket(AF_INET, SOCK_DGRAM, 0));
+  REC("tcp socket 2", socket(AF_INET, SOCK_STREAM, 0));
+  char* args[] = {st_argv[0], st_argv[1], (char*)"child", NULL};
+  REC("execv", execv("/proc/self/exe", args));
+}
+
 DIFFTEST_MAIN()

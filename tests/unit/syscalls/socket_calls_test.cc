@@ -206,7 +206,7 @@ TEST(AdoptTest, NonIpFamilyIsEafnosupportWithoutWskCall) {
   EXPECT_EQ(out, nullptr);
 }
 
-TEST(AdoptTest, WrapsTheHostFdAsBound) {
+TEST(AdoptTest, WrapsTheHostFdUnbound) {
   StrictMock<MockProviderDispatch> provider;
   StrictMock<MockDatagramDispatch> datagram;
   wsk::WSK_SOCKET ws{static_cast<const wsk::WskProviderDatagramDispatch*>(
@@ -225,8 +225,45 @@ TEST(AdoptTest, WrapsTheHostFdAsBound) {
   std::unique_ptr<lx::LxSocket> owned(out);
   EXPECT_EQ(out->category, wsk::WSK_FLAG_DATAGRAM_SOCKET);
   EXPECT_EQ(out->wsk, &ws);
-  EXPECT_TRUE(out->bound.load());
+  // Inherited sockets may be unbound: the first connect, listen or send-to
+  // issues the implicit bind (next test).
+  EXPECT_FALSE(out->bound.load());
   EXPECT_EQ(out->family, AF_INET6);
+}
+
+// An inherited socket that was never bound: connect() issues the implicit
+// WskBind before WskConnect, as for a fresh socket, instead of meeting
+// WSK's bind-first rule (STATUS_INVALID_DEVICE_STATE -> EPROTOTYPE).
+TEST(AdoptTest, ConnectOnAdoptedSocketBindsImplicitlyFirst) {
+  StrictMock<MockProviderDispatch> provider;
+  StrictMock<MockStreamDispatch> stream;
+  wsk::WSK_SOCKET ws{static_cast<const wsk::WskProviderStreamDispatch*>(
+      static_cast<MockStreamDispatch*>(&stream))};
+  lx::WskBinding b{&provider, FakeClient()};
+  EXPECT_CALL(
+      provider,
+      WskLxAdoptSocket(FakeClient(), 7, wsk::WS_AF_INET, wsk::WS_SOCK_STREAM, 0,
+                       wsk::WSK_FLAG_STREAM_SOCKET | wsk::WSK_FLAG_LX_INLINE,
+                       IrpFor(7)))
+      .WillOnce(CompleteWithSocket(&ws));
+  lx::LxSocket* out = nullptr;
+  ASSERT_EQ(lx::Adopt(b, 7, AF_INET, SOCK_STREAM, 0, &out), 0);
+  ASSERT_NE(out, nullptr);
+  std::unique_ptr<lx::LxSocket> owned(out);
+  const sockaddr_in peer = LinuxIn4(80, 127, 0, 0, 1);
+  {
+    InSequence seq;
+    EXPECT_CALL(stream, WskBind(&ws, IsNull(), wsk::WSK_FLAG_LX_IMPLICIT_BIND,
+                                IrpFor(7)))
+        .WillOnce(CompleteIrp(wsk::STATUS_SUCCESS));
+    EXPECT_CALL(stream, WskConnect(&ws, IsWindowsFormOf(&peer, sizeof(peer)),
+                                   0u, IrpFor(7)))
+        .WillOnce(CompleteIrp(wsk::STATUS_SUCCESS));
+  }
+  EXPECT_EQ(lx::Connect(*out, 7, reinterpret_cast<const sockaddr*>(&peer),
+                        sizeof(peer)),
+            0);
+  EXPECT_TRUE(out->bound.load());
 }
 
 TEST(AdoptTest, ProviderErrorIsReturned) {
