@@ -173,8 +173,8 @@ static void connect_in_progress(int family) {
   /* Blocking connect on the same socket: it waits for the connection
    * (SO_SNDTIMEO bounds the wait) and still says EALREADY. */
   REC(LBL("%s c2 set blocking", F), fcntl(c2, F_SETFL, 0));
-  struct timeval tv = {0, 300000};
-  REC(LBL("%s c2 SO_SNDTIMEO 300ms", F),
+  struct timeval tv = {0, 200000};
+  REC(LBL("%s c2 SO_SNDTIMEO 200ms", F),
       setsockopt(c2, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)));
   REC(LBL("%s c2 blocking connect", F),
       connect(c2, (struct sockaddr*)&la, lal));
@@ -184,6 +184,15 @@ static void connect_in_progress(int family) {
   REC(LBL("%s c2 connect AF_UNSPEC", F), connect(c2, &un, sizeof(un)));
   note_now(LBL("%s c2 after AF_UNSPEC", F), c2);
   peername(LBL("%s c2 getpeername after AF_UNSPEC", F), c2);
+  /* A blocking connect bounded by SO_SNDTIMEO gives up with EINPROGRESS
+   * and goes on in the background. */
+  int c3 = (int)REC(LBL("%s c3 socket", F), socket(family, SOCK_STREAM, 0));
+  REC(LBL("%s c3 SO_SNDTIMEO 200ms", F),
+      setsockopt(c3, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)));
+  REC(LBL("%s c3 connect", F), connect(c3, (struct sockaddr*)&la, lal));
+  REC(LBL("%s c3 connect again", F), connect(c3, (struct sockaddr*)&la, lal));
+  note_now(LBL("%s c3 in progress", F), c3);
+  REC(LBL("%s close c3", F), close(c3));
   REC(LBL("%s close c2", F), close(c2));
   REC(LBL("%s close c1", F), close(c1));
   REC(LBL("%s close listener", F), close(l));
@@ -289,7 +298,20 @@ static void listen_unbound(int family) {
   int l = (int)REC(LBL("%s socket", F), socket(family, SOCK_STREAM, 0));
   sockname(LBL("%s getsockname fresh", F), l);
   note_now(LBL("%s fresh", F), l);
+  /* Data calls before any connection: ENOTCONN to read, EPIPE (and
+   * SIGPIPE) to write, on a fresh socket and on a listening one. */
+  st_count_signal(SIGPIPE, 0);
+  char b1;
+  REC(LBL("%s recv fresh", F), recv(l, &b1, 1, MSG_DONTWAIT));
+  REC(LBL("%s send fresh", F), send(l, "x", 1, 0));
+  note_signals(LBL("%s after send fresh", F));
+  REC(LBL("%s write fresh", F), write(l, "x", 1));
   REC(LBL("%s listen", F), listen(l, 4));
+  REC(LBL("%s recv listening", F), recv(l, &b1, 1, MSG_DONTWAIT));
+  REC(LBL("%s read listening", F), read(l, &b1, 1));
+  REC(LBL("%s send listening", F), send(l, "x", 1, 0));
+  REC(LBL("%s send listening nosignal", F), send(l, "x", 1, MSG_NOSIGNAL));
+  note_signals(LBL("%s after send listening", F));
   sockname(LBL("%s getsockname listening", F), l);
   peername(LBL("%s getpeername listening", F), l);
   note_now(LBL("%s listening", F), l);
@@ -468,9 +490,16 @@ static void backlog_overflow(int family) {
   REC(LBL("%s late connect", F), connect(d, (struct sockaddr*)&la, lal));
   note_wait(LBL("%s listener pending", F), l, POLLIN, 3000);
   int a2 = (int)REC(LBL("%s accept late", F), accept(l, NULL, NULL));
-  /* A larger backlog on the same socket takes effect at once. */
+  /* A new backlog on the same socket takes effect at once; a negative or
+   * huge one is clamped to somaxconn. */
   REC(LBL("%s listen 3", F), listen(l, 3));
   queue_info(LBL("%s queue after listen 3", F), l);
+  REC(LBL("%s listen -1", F), listen(l, -1));
+  queue_info(LBL("%s queue after listen -1", F), l);
+  REC(LBL("%s listen 1000000", F), listen(l, 1000000));
+  queue_info(LBL("%s queue after listen 1000000", F), l);
+  REC(LBL("%s listen 0", F), listen(l, 0));
+  queue_info(LBL("%s queue after listen 0", F), l);
   REC(LBL("%s close a0", F), close(a0));
   REC(LBL("%s close a1", F), close(a1));
   REC(LBL("%s close a2", F), close(a2));
