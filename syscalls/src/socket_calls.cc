@@ -51,6 +51,34 @@ long EnsureBound(LxSocket& s, int fd) {
   return r;
 }
 
+long DatagramAddressRefused(LxSocket& s, int fd, long err, socklen_t len,
+                            bool connect) {
+  // Errors found while copying the address in (move_addr_to_kernel) and
+  // connect's "shorter than a family" come before the autobind.
+  if (err == -EFAULT || static_cast<int>(len) < 0 ||
+      len > sizeof(sockaddr_storage) ||
+      (connect && len < sizeof(sa_family_t))) {
+    return err;
+  }
+  // Only UDP (and UDP-Lite) autobinds; raw and ping sockets have their
+  // number from creation.
+  if (s.type != SOCK_DGRAM || (s.protocol != 0 && s.protocol != IPPROTO_UDP &&
+                               s.protocol != IPPROTO_UDPLITE)) {
+    return err;
+  }
+  // The wildcard address with port 0 locks neither address nor port
+  // (inet_bind_sk), exactly like an autobind. On a socket that already has
+  // a port the bind fails (EINVAL) and changes nothing, as Linux's autobind
+  // does nothing then.
+  wsk::SOCKADDR_STORAGE any{};
+  any.ss_family = WsFamily(s.family);
+  StackIrp irp(fd);
+  s.datagram()->WskBind(s.wsk, reinterpret_cast<const wsk::SOCKADDR*>(&any), 0,
+                        &irp);
+  if (Result(irp) >= 0) s.bound.store(true, std::memory_order_relaxed);
+  return err;
+}
+
 const WskBinding& DefaultBinding() {
   static const WskBinding binding = [] {
     static const wsk::WSK_CLIENT_DISPATCH dispatch{wsk::MAKE_WSK_VERSION(1, 0),
@@ -254,8 +282,12 @@ long Connect(LxSocket& s, int fd, const sockaddr* addr, socklen_t len) {
                              ? AddrUse::kConnect
                              : AddrUse::kConnectStream,
                          s.family, &ws);
-      r < 0)
+      r < 0) {
+    if (s.category == wsk::WSK_FLAG_DATAGRAM_SOCKET) {
+      return DatagramAddressRefused(s, fd, r, len, /*connect=*/true);
+    }
     return r;
+  }
   const auto* a = reinterpret_cast<const wsk::SOCKADDR*>(&ws);
   if (s.category == wsk::WSK_FLAG_DATAGRAM_SOCKET) {
     // A connected UDP socket is a datagram socket with a fixed remote

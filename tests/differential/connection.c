@@ -1130,6 +1130,72 @@ static void udp_refused(int family) {
 SCENARIO(udp_refused_v4) { udp_refused(AF_INET); }
 SCENARIO(udp_refused_v6) { udp_refused(AF_INET6); }
 
+/* Linux binds an unbound UDP socket to an ephemeral port before it looks
+ * at a connect or sendto address (inet_dgram_connect, inet_send_prepare):
+ * a call refused for its address still leaves the socket bound. Errors
+ * found while copying the address in (length over 128, bad pointer) and
+ * connect's "shorter than a family" come first and bind nothing. */
+static void udp_autobind_try(const char* what, int family, int connect_call,
+                             const void* addr, socklen_t len) {
+  const char* F = fam_name(family);
+  int s = (int)REC(LBL("%s %s socket", F, what), socket(family, SOCK_DGRAM, 0));
+  if (connect_call) {
+    REC(LBL("%s %s connect", F, what),
+        connect(s, (const struct sockaddr*)addr, len));
+  } else {
+    REC(LBL("%s %s sendto", F, what),
+        sendto(s, "x", 1, 0, (const struct sockaddr*)addr, len));
+  }
+  sockname(LBL("%s %s getsockname", F, what), s);
+  REC(LBL("%s %s close", F, what), close(s));
+}
+
+static void udp_autobind(int family) {
+  struct sockaddr_storage own, other;
+  socklen_t ownl = loopback(family, &own);
+  socklen_t otherl = loopback(family == AF_INET ? AF_INET6 : AF_INET, &other);
+  set_port(&own, 9);
+  set_port(&other, 9);
+  struct sockaddr_storage unixish;
+  memset(&unixish, 0, sizeof(unixish));
+  unixish.ss_family = AF_UNIX;
+  for (int c = 0; c <= 1; ++c) {
+    const char* k = c ? "connect" : "sendto";
+    char w[64];
+    snprintf(w, sizeof(w), "%s other family", k);
+    udp_autobind_try(w, family, c, &other, otherl);
+    snprintf(w, sizeof(w), "%s AF_UNIX family", k);
+    udp_autobind_try(w, family, c, &unixish, sizeof(unixish));
+    snprintf(w, sizeof(w), "%s short", k);
+    udp_autobind_try(w, family, c, &own, ownl - 4);
+    snprintf(w, sizeof(w), "%s len 1", k);
+    udp_autobind_try(w, family, c, &own, 1);
+    snprintf(w, sizeof(w), "%s len 0", k);
+    udp_autobind_try(w, family, c, &own, 0);
+    snprintf(w, sizeof(w), "%s len 129", k);
+    udp_autobind_try(w, family, c, &own, 129);
+    snprintf(w, sizeof(w), "%s bad pointer", k);
+    udp_autobind_try(w, family, c, (const void*)8, ownl);
+  }
+  /* No address at all on an unconnected socket. */
+  const char* F = fam_name(family);
+  int s = (int)REC(LBL("%s send socket", F), socket(family, SOCK_DGRAM, 0));
+  REC(LBL("%s send unconnected", F), send(s, "x", 1, 0));
+  sockname(LBL("%s send unconnected getsockname", F), s);
+  REC(LBL("%s send close", F), close(s));
+  /* TCP binds nothing for a refused address. */
+  s = (int)REC(LBL("%s tcp socket", F), socket(family, SOCK_STREAM, 0));
+  REC(LBL("%s tcp connect other family", F),
+      connect(s, (struct sockaddr*)&other, otherl));
+  REC(LBL("%s tcp connect short", F),
+      connect(s, (struct sockaddr*)&own, ownl - 4));
+  sockname(LBL("%s tcp getsockname", F), s);
+  REC(LBL("%s tcp close", F), close(s));
+}
+
+SCENARIO(udp_autobind_v4) { udp_autobind(AF_INET); }
+SCENARIO(udp_autobind_v6) { udp_autobind(AF_INET6); }
+
 /* ---- getsockname/getpeername in each state ---- */
 
 static void names(int family) {

@@ -303,6 +303,53 @@ TEST(CloseTest, AlreadyClosedHandleAndErrorsPassThrough) {
 }
 
 // ---------------------------------------------------------------------------
+// connect() on UDP with an address the protocol refuses
+
+// inet_dgram_connect autobinds before ip4_datagram_connect checks the
+// address: the refusal comes after a bind to the wildcard address, port 0.
+// A length under a family's, over 128, or a bad pointer come first.
+TEST(DatagramConnectTest, RefusedAddressBindsLikeAnAutobindFirst) {
+  MockedDatagramSocket s(AF_INET, SOCK_DGRAM);
+  ASSERT_TRUE(s.ok());
+  const sockaddr_in6 v6 = LinuxIn6(53, 1);
+  const sockaddr_in any = LinuxIn4(0, 0, 0, 0, 0);
+  EXPECT_CALL(s.dispatch(), WskBind(s.wsk(), IsWindowsFormOf(&any, sizeof(any)),
+                                    0u, IrpFor(kHostFd)))
+      .WillOnce(CompleteIrp(wsk::STATUS_SUCCESS));
+  EXPECT_EQ(lx::Connect(s.lx(), kHostFd, reinterpret_cast<const sockaddr*>(&v6),
+                        sizeof(v6)),
+            -EAFNOSUPPORT);
+  EXPECT_TRUE(s.lx().bound.load());
+}
+
+TEST(DatagramConnectTest, AddressCopyErrorsBindNothing) {
+  MockedDatagramSocket s(AF_INET, SOCK_DGRAM);
+  ASSERT_TRUE(s.ok());
+  const sockaddr_in to = LinuxIn4(53, 127, 0, 0, 1);
+  EXPECT_EQ(
+      lx::Connect(s.lx(), kHostFd, reinterpret_cast<const sockaddr*>(&to), 1),
+      -EINVAL);
+  EXPECT_EQ(
+      lx::Connect(s.lx(), kHostFd, reinterpret_cast<const sockaddr*>(&to), 129),
+      -EINVAL);
+  EXPECT_EQ(lx::Connect(s.lx(), kHostFd, reinterpret_cast<const sockaddr*>(8),
+                        sizeof(to)),
+            -EFAULT);
+  EXPECT_FALSE(s.lx().bound.load());
+}
+
+// TCP binds nothing for a refused address (tcp_v4_connect checks first).
+TEST(DatagramConnectTest, StreamRefusedAddressBindsNothing) {
+  MockedStreamSocket s(AF_INET, SOCK_STREAM);
+  ASSERT_TRUE(s.ok());
+  const sockaddr_in6 v6 = LinuxIn6(53, 1);
+  EXPECT_EQ(lx::Connect(s.lx(), kHostFd, reinterpret_cast<const sockaddr*>(&v6),
+                        sizeof(v6)),
+            -EAFNOSUPPORT);
+  EXPECT_FALSE(s.lx().bound.load());
+}
+
+// ---------------------------------------------------------------------------
 // bind()
 
 TEST(BindTest, PassesTheWindowsAddressAndMarksBound) {
