@@ -1255,6 +1255,127 @@ static void names(int family) {
 SCENARIO(names_v4) { names(AF_INET); }
 SCENARIO(names_v6) { names(AF_INET6); }
 
+/* ---- odd destinations: self, the wildcard address ---- */
+
+static void odd_destinations(int family) {
+  const char* F = fam_name(family);
+  char buf[16];
+  /* TCP simultaneous open with itself. */
+  int s = (int)REC(LBL("%s self socket", F), socket(family, SOCK_STREAM, 0));
+  struct sockaddr_storage a;
+  socklen_t al = loopback(family, &a);
+  REC(LBL("%s self bind", F), bind(s, (struct sockaddr*)&a, al));
+  al = sizeof(a);
+  getsockname(s, (struct sockaddr*)&a, &al);
+  REC(LBL("%s self connect", F), connect(s, (struct sockaddr*)&a, al));
+  struct sockaddr_storage me, peer;
+  socklen_t mel = sizeof(me), peerl = sizeof(peer);
+  getsockname(s, (struct sockaddr*)&me, &mel);
+  REC(LBL("%s self getpeername", F),
+      getpeername(s, (struct sockaddr*)&peer, &peerl));
+  note("%s self: peer is self %d", F,
+       mel == peerl && memcmp(&me, &peer, mel) == 0);
+  REC(LBL("%s self send", F), send(s, "echo", 4, 0));
+  note_wait(LBL("%s self wait", F), s, POLLIN, 3000);
+  REC(LBL("%s self recv", F), recv(s, buf, sizeof(buf), MSG_DONTWAIT));
+  REC(LBL("%s self close", F), close(s));
+
+  /* Connecting to the wildcard address reaches the loopback listener. */
+  struct sockaddr_storage la;
+  socklen_t lal;
+  int l = make_server(F, family, SOCK_STREAM, &la, &lal);
+  struct sockaddr_storage any;
+  memset(&any, 0, sizeof(any));
+  any.ss_family = (sa_family_t)family;
+  set_port(&any, port_of(&la));
+  int c = (int)REC(LBL("%s wildcard client socket", F),
+                   socket(family, SOCK_STREAM, 0));
+  REC(LBL("%s connect to wildcard", F),
+      connect(c, (struct sockaddr*)&any, lal));
+  peername(LBL("%s wildcard getpeername", F), c);
+  int acc = (int)REC(LBL("%s accept", F), accept(l, NULL, NULL));
+  REC(LBL("%s close accepted", F), close(acc));
+  REC(LBL("%s close wildcard client", F), close(c));
+  /* Port 0. */
+  set_port(&any, 0);
+  c = (int)REC(LBL("%s port-0 client socket", F),
+               socket(family, SOCK_STREAM, 0));
+  REC(LBL("%s connect to port 0", F), connect(c, (struct sockaddr*)&any, lal));
+  REC(LBL("%s close port-0 client", F), close(c));
+  int u = (int)REC(LBL("%s udp socket", F), socket(family, SOCK_DGRAM, 0));
+  REC(LBL("%s udp connect to port 0", F),
+      connect(u, (struct sockaddr*)&any, lal));
+  REC(LBL("%s udp sendto port 0", F),
+      sendto(u, "x", 1, 0, (struct sockaddr*)&any, lal));
+  REC(LBL("%s close udp", F), close(u));
+  REC(LBL("%s close listener", F), close(l));
+
+  /* UDP: two sockets on one port with SO_REUSEADDR (Linux allows it for
+   * datagram sockets), none without. */
+  int one = 1;
+  int u1 = (int)REC(LBL("%s udp1 socket", F), socket(family, SOCK_DGRAM, 0));
+  REC(LBL("%s udp1 SO_REUSEADDR", F),
+      setsockopt(u1, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)));
+  struct sockaddr_storage ua;
+  socklen_t ual = loopback(family, &ua);
+  REC(LBL("%s udp1 bind", F), bind(u1, (struct sockaddr*)&ua, ual));
+  ual = sizeof(ua);
+  getsockname(u1, (struct sockaddr*)&ua, &ual);
+  int u2 = (int)REC(LBL("%s udp2 socket", F), socket(family, SOCK_DGRAM, 0));
+  REC(LBL("%s udp2 bind without", F), bind(u2, (struct sockaddr*)&ua, ual));
+  REC(LBL("%s udp2 SO_REUSEADDR", F),
+      setsockopt(u2, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)));
+  REC(LBL("%s udp2 bind with", F), bind(u2, (struct sockaddr*)&ua, ual));
+  REC(LBL("%s close udp1", F), close(u1));
+  REC(LBL("%s close udp2", F), close(u2));
+}
+
+SCENARIO(odd_destinations_v4) { odd_destinations(AF_INET); }
+SCENARIO(odd_destinations_v6) { odd_destinations(AF_INET6); }
+
+/* ---- a reset in CLOSE_WAIT: SO_ERROR is EPIPE ---- */
+
+static void reset_in_close_wait(int family) {
+  const char* F = fam_name(family);
+  struct sockaddr_storage la;
+  socklen_t lal;
+  int l = make_server(F, family, SOCK_STREAM, &la, &lal);
+  int acc;
+  int c = make_pair(F, l, family, &la, lal, &acc);
+  REC(LBL("%s client SHUT_WR", F), shutdown(c, SHUT_WR));
+  note_wait(LBL("%s accepted sees FIN", F), acc, POLLRDHUP, 3000);
+  char buf[16];
+  REC(LBL("%s accepted recv eof", F), recv(acc, buf, sizeof(buf), 0));
+  /* The client now resets: accepted is in CLOSE_WAIT. */
+  struct linger lg = {1, 0};
+  REC(LBL("%s client SO_LINGER 0", F),
+      setsockopt(c, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg)));
+  REC(LBL("%s close client", F), close(c));
+  note_wait(LBL("%s accepted sees RST", F), acc, POLLERR, 3000);
+  so_error(LBL("%s accepted SO_ERROR", F), acc);
+  REC(LBL("%s accepted send", F), send(acc, "x", 1, MSG_NOSIGNAL));
+  REC(LBL("%s accepted recv", F), recv(acc, buf, sizeof(buf), 0));
+  note_now(LBL("%s accepted final", F), acc);
+  REC(LBL("%s close accepted", F), close(acc));
+
+  /* A reset while data is unsent on our side. */
+  c = make_pair(F, l, family, &la, lal, &acc);
+  REC(LBL("%s client SO_LINGER 0 (2)", F),
+      setsockopt(c, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg)));
+  REC(LBL("%s accepted send", F), send(acc, "to-reset", 8, 0));
+  note_wait(LBL("%s client has data", F), c, POLLIN, 3000);
+  REC(LBL("%s close client (2)", F), close(c));
+  note_wait(LBL("%s accepted sees RST (2)", F), acc, POLLERR, 3000);
+  REC(LBL("%s accepted send (2)", F), send(acc, "x", 1, MSG_NOSIGNAL));
+  so_error(LBL("%s accepted SO_ERROR (2)", F), acc);
+  REC(LBL("%s accepted send (3)", F), send(acc, "x", 1, MSG_NOSIGNAL));
+  REC(LBL("%s close accepted (2)", F), close(acc));
+  REC(LBL("%s close listener", F), close(l));
+}
+
+SCENARIO(reset_in_close_wait_v4) { reset_in_close_wait(AF_INET); }
+SCENARIO(reset_in_close_wait_v6) { reset_in_close_wait(AF_INET6); }
+
 /* ---- sockets inherited across exec before any bind ---- */
 
 /* fds 3..7 after the exec: the listener, the UDP receiver, and three
