@@ -222,6 +222,19 @@ long Bind(LxSocket& s, int fd, const sockaddr* addr, socklen_t len) {
 long Listen(LxSocket& s, int fd, int backlog) {
   // inet_listen: only an unconnected SOCK_STREAM socket can listen.
   if (s.category == wsk::WSK_FLAG_DATAGRAM_SOCKET) return -EOPNOTSUPP;
+  if (s.category == wsk::WSK_FLAG_CONNECTION_SOCKET) {
+    // An accepted socket is a WSK connection socket, which cannot listen;
+    // a Linux one can once connect(AF_UNSPEC) has disconnected it. Make it
+    // an undecided stream socket and let the transport judge the listen
+    // (still connected: EINVAL, as inet_listen says).
+    if (long r = Control(s, fd, wsk::WskIoctl, wsk::SIO_LXWSK_STREAM_CATEGORY,
+                         0, 0, nullptr, 0, nullptr);
+        r < 0) {
+      return r;
+    }
+    s.dispatch = s.wsk->Dispatch;
+    s.category = wsk::WSK_FLAG_STREAM_SOCKET;
+  }
   if (s.category != wsk::WSK_FLAG_STREAM_SOCKET) return -EINVAL;
   if (long r = EnsureBound(s, fd); r < 0) return r;
   if (long r =

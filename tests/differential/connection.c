@@ -1376,6 +1376,75 @@ static void reset_in_close_wait(int family) {
 SCENARIO(reset_in_close_wait_v4) { reset_in_close_wait(AF_INET); }
 SCENARIO(reset_in_close_wait_v6) { reset_in_close_wait(AF_INET6); }
 
+/* ---- an accepted socket disconnected by connect(AF_UNSPEC) ---- */
+
+static void accepted_reuse(int family) {
+  const char* F = fam_name(family);
+  char buf[16];
+  struct sockaddr_storage la;
+  socklen_t lal;
+  int l = make_server(F, family, SOCK_STREAM, &la, &lal);
+  int a;
+  int c = make_pair(F, l, family, &la, lal, &a);
+  REC(LBL("%s listen connected accepted", F), listen(a, 4));
+  REC(LBL("%s accept on accepted", F), accept4(a, NULL, NULL, SOCK_NONBLOCK));
+  struct sockaddr un = {0};
+  un.sa_family = AF_UNSPEC;
+  REC(LBL("%s accepted connect AF_UNSPEC", F), connect(a, &un, sizeof(un)));
+  note_wait(LBL("%s client sees reset", F), c, POLLERR, 3000);
+  peername(LBL("%s accepted getpeername", F), a);
+  sockname(LBL("%s accepted getsockname", F), a);
+  REC(LBL("%s close listener", F), close(l));
+  /* Unconnected again: it can listen, on the port it was accepted on. */
+  REC(LBL("%s accepted listen", F), listen(a, 4));
+  sockname(LBL("%s accepted listening getsockname", F), a);
+  note_now(LBL("%s accepted listening", F), a);
+  REC(LBL("%s accepted nonblock", F), fcntl(a, F_SETFL, O_NONBLOCK));
+  REC(LBL("%s accepted accept nothing", F), accept(a, NULL, NULL));
+  /* Natively the port is not reachable through it (recorded as is). */
+  int d =
+      (int)REC(LBL("%s new client socket", F), socket(family, SOCK_STREAM, 0));
+  REC(LBL("%s new client connect", F), connect(d, (struct sockaddr*)&la, lal));
+  REC(LBL("%s accepted accept", F), accept(a, NULL, NULL));
+  REC(LBL("%s listen again", F), listen(a, 8));
+  REC(LBL("%s close new client", F), close(d));
+  REC(LBL("%s close client", F), close(c));
+  REC(LBL("%s close accepted listener", F), close(a));
+
+  /* Reset, not disconnected: still a connected socket for listen(). */
+  l = make_server(F, family, SOCK_STREAM, &la, &lal);
+  int b;
+  d = make_pair(F, l, family, &la, lal, &b);
+  struct linger lg = {1, 0};
+  REC(LBL("%s client SO_LINGER 0", F),
+      setsockopt(d, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg)));
+  REC(LBL("%s close client 2", F), close(d));
+  note_wait(LBL("%s accepted 2 sees reset", F), b, POLLERR, 3000);
+  REC(LBL("%s listen reset accepted", F), listen(b, 4));
+  REC(LBL("%s close accepted 2", F), close(b));
+
+  /* An accepted socket disconnected, then connected elsewhere. */
+  int e = (int)REC(LBL("%s e socket", F), socket(family, SOCK_STREAM, 0));
+  REC(LBL("%s e connect", F), connect(e, (struct sockaddr*)&la, lal));
+  int f = (int)REC(LBL("%s accept f", F), accept(l, NULL, NULL));
+  REC(LBL("%s f connect AF_UNSPEC", F), connect(f, &un, sizeof(un)));
+  REC(LBL("%s f connect to listener", F),
+      connect(f, (struct sockaddr*)&la, lal));
+  int g = (int)REC(LBL("%s accept g", F), accept(l, NULL, NULL));
+  peername(LBL("%s f getpeername", F), f);
+  REC(LBL("%s f send", F), send(f, "re", 2, 0));
+  note_wait(LBL("%s g data", F), g, POLLIN, 3000);
+  REC(LBL("%s g recv", F), recv(g, buf, sizeof(buf), MSG_DONTWAIT));
+  REC(LBL("%s f listen while connected", F), listen(f, 1));
+  REC(LBL("%s close g", F), close(g));
+  REC(LBL("%s close f", F), close(f));
+  REC(LBL("%s close e", F), close(e));
+  REC(LBL("%s close listener 2", F), close(l));
+}
+
+SCENARIO(accepted_reuse_v4) { accepted_reuse(AF_INET); }
+SCENARIO(accepted_reuse_v6) { accepted_reuse(AF_INET6); }
+
 /* ---- sockets inherited across exec before any bind ---- */
 
 /* fds 3..7 after the exec: the listener, the UDP receiver, and three

@@ -257,6 +257,14 @@ NTSTATUS Provider::WskControlSocket(PWSK_SOCKET Socket,
         }
         break;
       }
+      case SIO_LXWSK_STREAM_CATEGORY:
+        if (!IsConnectionLike(s->category)) {
+          r.status = STATUS_INVALID_PARAMETER;
+        } else {
+          s->category = WSK_FLAG_STREAM_SOCKET;
+          s->wsk.Dispatch = DispatchFor(WSK_FLAG_STREAM_SOCKET);
+        }
+        break;
       case SIO_WSK_QUERY_IDEAL_SEND_BACKLOG:
         r = host_.GetOption(h, WS_SOL_SOCKET, WS_SO_SNDBUF, OutputBuffer,
                             OutputSize);

@@ -984,12 +984,50 @@ TEST_F(AcceptTest, CreatesAConnectionSocketAndReportsThePeer) {
   EXPECT_EQ(len, sizeof(sockaddr_in6));
   EXPECT_EQ(Bytes(&addr, sizeof(peer)), Bytes(&peer, sizeof(peer)));
 
-  // An accepted socket cannot listen or accept: EINVAL, no WSK call.
-  EXPECT_EQ(lx::Listen(*out, 43, 1), -EINVAL);
+  // An accepted socket cannot accept: EINVAL, no WSK call.
   lx::LxSocket* again = nullptr;
   EXPECT_EQ(
       lx::Accept4(listener_.binding(), *out, 43, nullptr, nullptr, 0, &again),
       -EINVAL);
+}
+
+// listen() on an accepted (connection) socket: WSK's connection table has
+// no WskListen, but Linux lets the socket listen once connect(AF_UNSPEC)
+// disconnected it. It becomes a stream socket (SIO_LXWSK_STREAM_CATEGORY)
+// and the transport judges the listen: still connected is EINVAL.
+TEST_F(AcceptTest, ListenOnAcceptedSocketBecomesStreamAndAsksTheTransport) {
+  ExpectAccept(0, WindowsForm(LinuxIn6(40000, 7)));
+  ExpectHostHandle(43);
+  lx::LxSocket* out = nullptr;
+  ASSERT_EQ(lx::Accept4(listener_.binding(), listener_.lx(), kHostFd, nullptr,
+                        nullptr, 0, &out),
+            43);
+  std::unique_ptr<lx::LxSocket> owned(out);
+  StrictMock<MockStreamDispatch> stream;
+  const void* stream_table = static_cast<const wsk::WskProviderStreamDispatch*>(
+      static_cast<MockStreamDispatch*>(&stream));
+  {
+    InSequence seq;
+    EXPECT_CALL(accepted_,
+                WskControlSocket(&accepted_ws_, wsk::WskIoctl,
+                                 wsk::SIO_LXWSK_STREAM_CATEGORY, 0u, 0u,
+                                 IsNull(), 0u, IsNull(), _, IrpFor(43)))
+        .WillOnce([&](wsk::PWSK_SOCKET ws, wsk::WSK_CONTROL_SOCKET_TYPE,
+                      wsk::ULONG, wsk::ULONG, wsk::SIZE_T, const void*,
+                      wsk::SIZE_T, void*, wsk::SIZE_T*, wsk::PIRP irp) {
+          ws->Dispatch = stream_table;  // what the provider does
+          return CompleteIrp(wsk::STATUS_SUCCESS)(irp);
+        });
+    EXPECT_CALL(stream, WskControlSocket(&accepted_ws_, wsk::WskSetOption,
+                                         wsk::SO_LXWSK_LISTEN_BACKLOG, _, _, _,
+                                         _, _, _, IrpFor(43)))
+        .WillOnce(CompleteIrp(wsk::STATUS_SUCCESS));
+    EXPECT_CALL(stream, WskListen(&accepted_ws_, IrpFor(43)))
+        .WillOnce(CompleteIrp(wsk::STATUS_INVALID_PARAMETER));
+  }
+  EXPECT_EQ(lx::Listen(*out, 43, 1), -EINVAL);
+  EXPECT_EQ(out->category, wsk::WSK_FLAG_STREAM_SOCKET);
+  EXPECT_EQ(out->dispatch, stream_table);
 }
 
 TEST_F(AcceptTest, WithoutAddressAsksForNone) {
