@@ -540,6 +540,48 @@ static void listener_multi(int family) {
 SCENARIO(listener_multi_v4) { listener_multi(AF_INET); }
 SCENARIO(listener_multi_v6) { listener_multi(AF_INET6); }
 
+/* epoll follows the open file, not the fd: a registered socket closed
+ * while a dup keeps it open still reports events under its old number. */
+static void epoll_close_dup(int family) {
+  const char* F = fam_name(family);
+  char buf[16];
+  struct sockaddr_storage la;
+  socklen_t lal;
+  int l = make_server(F, family, SOCK_STREAM, &la, &lal);
+  int a;
+  int c = make_pair(F, l, family, &la, lal, &a);
+  int ep = (int)REC(LBL("%s epoll_create1", F), epoll_create1(0));
+  struct epoll_event ev = {0};
+  ev.events = EPOLLIN;
+  ev.data.u64 = (uint64_t)a;
+  REC(LBL("%s ADD accepted", F), epoll_ctl(ep, EPOLL_CTL_ADD, a, &ev));
+  int d = (int)REC(LBL("%s dup accepted", F), dup(a));
+  REC(LBL("%s close accepted", F), close(a));
+  REC(LBL("%s client send", F), send(c, "still", 5, 0));
+  struct epoll_event out[2];
+  memset(out, 0, sizeof(out));
+  int n = (int)REC(LBL("%s epoll_wait", F), epoll_wait(ep, out, 2, 3000));
+  if (n > 0) {
+    note("%s event for the closed fd number %d", F,
+         out[0].data.u64 == (uint64_t)a);
+  }
+  REC(LBL("%s DEL closed fd", F), epoll_ctl(ep, EPOLL_CTL_DEL, a, NULL));
+  REC(LBL("%s DEL dup (never added)", F),
+      epoll_ctl(ep, EPOLL_CTL_DEL, d, NULL));
+  REC(LBL("%s recv on dup", F), recv(d, buf, sizeof(buf), 0));
+  ready(LBL("%s dup", F), d);
+  REC(LBL("%s close dup", F), close(d));
+  /* Now the file is gone: no more events. */
+  REC(LBL("%s client send 2", F), send(c, "gone", 4, MSG_NOSIGNAL));
+  REC(LBL("%s epoll_wait after last close", F), epoll_wait(ep, out, 2, 100));
+  REC(LBL("%s close epoll", F), close(ep));
+  REC(LBL("%s close client", F), close(c));
+  REC(LBL("%s close listener", F), close(l));
+}
+
+SCENARIO(epoll_close_dup_v4) { epoll_close_dup(AF_INET); }
+SCENARIO(epoll_close_dup_v6) { epoll_close_dup(AF_INET6); }
+
 /* ---- UDP ---- */
 
 static void udp_ready(int family) {
