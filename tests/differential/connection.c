@@ -731,7 +731,7 @@ static void reuseaddr(int family) {
     a6->sin6_port = ((struct sockaddr_in6*)&la)->sin6_port;
     anyl = sizeof(*a6);
   }
-  int w = bind_to(LBL("%s wildcard", F), family, 0, 0, &any, anyl);
+  int w = bind_to(LBL("%s wildcard (reuse)", F), family, 1, 0, &any, anyl);
   REC(LBL("%s wildcard listen", F), listen(w, 1));
   int sp = bind_to(LBL("%s specific (reuse)", F), family, 1, 0, &la, lal);
   REC(LBL("%s close specific", F), close(sp));
