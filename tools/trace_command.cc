@@ -322,6 +322,8 @@ const char* ControlCodeName(absl::string_view type, unsigned long code,
         return "SIO_LXWSK_HOST_IOCTL";
       case wsk::SIO_LXWSK_SHUTDOWN:
         return "SIO_LXWSK_SHUTDOWN";
+      case wsk::SIO_LXWSK_STREAM_CATEGORY:
+        return "SIO_LXWSK_STREAM_CATEGORY";
     }
     const lx::IoctlRow* row = lx::FindWsIoctl(static_cast<uint32_t>(code));
     return row != nullptr ? row->name : nullptr;

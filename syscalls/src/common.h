@@ -39,6 +39,14 @@ long Control(LxSocket& s, int fd, wsk::WSK_CONTROL_SOCKET_TYPE type,
 // WSK requires bind before connect/listen/send-to; Linux binds implicitly.
 long EnsureBound(LxSocket& s, int fd);
 
+// A datagram connect() or sendto() refused for its address (`err`, from
+// AddressIn): Linux has already bound an unbound UDP socket to an ephemeral
+// port by then (inet_dgram_connect, inet_send_prepare), so the syscalls layer
+// binds the host socket to the wildcard address and port 0 (the same as an
+// autobind) unless the error came before that point. Returns `err`.
+long DatagramAddressRefused(LxSocket& s, int fd, long err, socklen_t len,
+                            bool connect);
+
 }  // namespace lx
 
 #endif  // LXWSK_SYSCALLS_SRC_COMMON_H_

@@ -50,7 +50,7 @@ long DatagramSend(LxSocket& s, int fd, wsk::WSK_BUF* buf, int flags,
   if (to != nullptr) [[unlikely]] {
     if (long r = AddressIn(to, to_len, AddrUse::kSendTo, s.family, &ws);
         r < 0) {
-      return r;
+      return DatagramAddressRefused(s, fd, r, to_len, /*connect=*/false);
     }
     if (ws.ss_family != wsk::WS_AF_UNSPEC) {
       remote = reinterpret_cast<const wsk::SOCKADDR*>(&ws);

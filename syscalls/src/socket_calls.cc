@@ -51,6 +51,34 @@ long EnsureBound(LxSocket& s, int fd) {
   return r;
 }
 
+long DatagramAddressRefused(LxSocket& s, int fd, long err, socklen_t len,
+                            bool connect) {
+  // Errors found while copying the address in (move_addr_to_kernel) and
+  // connect's "shorter than a family" come before the autobind.
+  if (err == -EFAULT || static_cast<int>(len) < 0 ||
+      len > sizeof(sockaddr_storage) ||
+      (connect && len < sizeof(sa_family_t))) {
+    return err;
+  }
+  // Only UDP (and UDP-Lite) autobinds; raw and ping sockets have their
+  // number from creation.
+  if (s.type != SOCK_DGRAM || (s.protocol != 0 && s.protocol != IPPROTO_UDP &&
+                               s.protocol != IPPROTO_UDPLITE)) {
+    return err;
+  }
+  // The wildcard address with port 0 locks neither address nor port
+  // (inet_bind_sk), exactly like an autobind. On a socket that already has
+  // a port the bind fails (EINVAL) and changes nothing, as Linux's autobind
+  // does nothing then.
+  wsk::SOCKADDR_STORAGE any{};
+  any.ss_family = WsFamily(s.family);
+  StackIrp irp(fd);
+  s.datagram()->WskBind(s.wsk, reinterpret_cast<const wsk::SOCKADDR*>(&any), 0,
+                        &irp);
+  if (Result(irp) >= 0) s.bound.store(true, std::memory_order_relaxed);
+  return err;
+}
+
 const WskBinding& DefaultBinding() {
   static const WskBinding binding = [] {
     static const wsk::WSK_CLIENT_DISPATCH dispatch{wsk::MAKE_WSK_VERSION(1, 0),
@@ -154,9 +182,10 @@ long Adopt(const WskBinding& b, int fd, int family, int type, int protocol,
   LxSocket* s =
       NewLxSocket(reinterpret_cast<wsk::PWSK_SOCKET>(irp.IoStatus.Information),
                   category, family, type, protocol);
-  // Inherited sockets are usually bound already; an implicit bind costs
-  // nothing and keeps WSK's "bind first" rule.
-  s->bound = true;
+  // Not marked bound: an inherited socket may never have been bound (the
+  // provider knows from the host whether it was). The first connect, listen
+  // or send-to issues the implicit WskBind, which costs nothing and keeps
+  // WSK's "bind first" rule either way.
   *out = s;
   return 0;
 }
@@ -193,6 +222,19 @@ long Bind(LxSocket& s, int fd, const sockaddr* addr, socklen_t len) {
 long Listen(LxSocket& s, int fd, int backlog) {
   // inet_listen: only an unconnected SOCK_STREAM socket can listen.
   if (s.category == wsk::WSK_FLAG_DATAGRAM_SOCKET) return -EOPNOTSUPP;
+  if (s.category == wsk::WSK_FLAG_CONNECTION_SOCKET) {
+    // An accepted socket is a WSK connection socket, which cannot listen;
+    // a Linux one can once connect(AF_UNSPEC) has disconnected it. Make it
+    // an undecided stream socket and let the transport judge the listen
+    // (still connected: EINVAL, as inet_listen says).
+    if (long r = Control(s, fd, wsk::WskIoctl, wsk::SIO_LXWSK_STREAM_CATEGORY,
+                         0, 0, nullptr, 0, nullptr);
+        r < 0) {
+      return r;
+    }
+    s.dispatch = s.wsk->Dispatch;
+    s.category = wsk::WSK_FLAG_STREAM_SOCKET;
+  }
   if (s.category != wsk::WSK_FLAG_STREAM_SOCKET) return -EINVAL;
   if (long r = EnsureBound(s, fd); r < 0) return r;
   if (long r =
@@ -253,8 +295,12 @@ long Connect(LxSocket& s, int fd, const sockaddr* addr, socklen_t len) {
                              ? AddrUse::kConnect
                              : AddrUse::kConnectStream,
                          s.family, &ws);
-      r < 0)
+      r < 0) {
+    if (s.category == wsk::WSK_FLAG_DATAGRAM_SOCKET) {
+      return DatagramAddressRefused(s, fd, r, len, /*connect=*/true);
+    }
     return r;
+  }
   const auto* a = reinterpret_cast<const wsk::SOCKADDR*>(&ws);
   if (s.category == wsk::WSK_FLAG_DATAGRAM_SOCKET) {
     // A connected UDP socket is a datagram socket with a fixed remote

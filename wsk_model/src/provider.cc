@@ -257,6 +257,14 @@ NTSTATUS Provider::WskControlSocket(PWSK_SOCKET Socket,
         }
         break;
       }
+      case SIO_LXWSK_STREAM_CATEGORY:
+        if (!IsConnectionLike(s->category)) {
+          r.status = STATUS_INVALID_PARAMETER;
+        } else {
+          s->category = WSK_FLAG_STREAM_SOCKET;
+          s->wsk.Dispatch = DispatchFor(WSK_FLAG_STREAM_SOCKET);
+        }
+        break;
       case SIO_WSK_QUERY_IDEAL_SEND_BACKLOG:
         r = host_.GetOption(h, WS_SOL_SOCKET, WS_SO_SNDBUF, OutputBuffer,
                             OutputSize);
@@ -360,6 +368,10 @@ NTSTATUS Provider::AcceptOnce(ModelSocket* s, ULONG lx_flags, void* context,
     if (local != nullptr) host_.GetLocalAddress(nh, local);
     ModelSocket* a = NewSocket(s->client, nh, WSK_FLAG_CONNECTION_SOCKET,
                                s->family, s->type, s->protocol, s->inline_mode);
+    // An accepted socket has its local address already (the listener's):
+    // it is bound, so a later WskConnect reaches the transport (which says
+    // "already connected") instead of failing the bind-first rule.
+    a->bound = true;
     a->context = context;
     a->client_dispatch = dispatch;
     return {STATUS_SUCCESS, reinterpret_cast<uintptr_t>(a)};

@@ -516,7 +516,9 @@ TEST_F(DatagramDataTest, SendOnConnectedSocketPassesNoAddress) {
   EXPECT_EQ(lx::Write(lx(), kHostFd, data, 2), -EDESTADDRREQ);
 }
 
-TEST_F(DatagramDataTest, SendToBadAddressIsEfaultOrEinvalWithoutWskCall) {
+// A bad pointer or an over-long address fails while the address is copied
+// in, before anything else: no WSK call, the socket stays unbound.
+TEST_F(DatagramDataTest, SendToBadAddressCopyIsEfaultOrEinvalWithoutWskCall) {
   char data[2] = {};
   EXPECT_EQ(
       lx::SendTo(lx(), kHostFd, data, 2, 0,
@@ -524,9 +526,26 @@ TEST_F(DatagramDataTest, SendToBadAddressIsEfaultOrEinvalWithoutWskCall) {
       -EFAULT);
   const sockaddr_in6 to = LinuxIn6(53, 1);
   EXPECT_EQ(lx::SendTo(lx(), kHostFd, data, 2, 0,
-                       reinterpret_cast<const sockaddr*>(&to), 20),
+                       reinterpret_cast<const sockaddr*>(&to), 129),
             -EINVAL);
   EXPECT_FALSE(lx().bound.load());
+}
+
+// Linux autobinds an unbound UDP socket before udpv6_sendmsg looks at the
+// address (inet_send_prepare): a short address is EINVAL, after a bind to
+// the wildcard address and port 0.
+TEST_F(DatagramDataTest, SendToShortAddressBindsLikeAnAutobindThenEinval) {
+  char data[2] = {};
+  const sockaddr_in6 to = LinuxIn6(53, 1);
+  sockaddr_in6 any{};
+  any.sin6_family = AF_INET6;
+  EXPECT_CALL(s_.dispatch(),
+              WskBind(s_.wsk(), IsWindowsFormOf(&any, 24), 0u, IrpFor(kHostFd)))
+      .WillOnce(CompleteIrp(wsk::STATUS_SUCCESS));
+  EXPECT_EQ(lx::SendTo(lx(), kHostFd, data, 2, 0,
+                       reinterpret_cast<const sockaddr*>(&to), 20),
+            -EINVAL);
+  EXPECT_TRUE(lx().bound.load());
 }
 
 TEST_F(DatagramDataTest, RecvFromConvertsAndTruncatesTheSource) {
@@ -645,15 +664,24 @@ TEST_F(DatagramDataTest, SendToUnspecOnIpv6SendsWithoutAddress) {
       2);
 }
 
-TEST_F(DatagramDataTest, SendToAnotherFamilyIsAnErrorWithoutWskCall) {
+// Another family is refused by the protocol, after the autobind; on a
+// socket that has its port already the bind fails and changes nothing.
+TEST_F(DatagramDataTest, SendToAnotherFamilyIsAnErrorAfterTheAutobind) {
   sockaddr_un un{};
   un.sun_family = AF_UNIX;
   char data[2] = {};
+  EXPECT_CALL(s_.dispatch(), WskBind(s_.wsk(), NotNull(), 0u, IrpFor(kHostFd)))
+      .WillOnce(CompleteIrp(wsk::STATUS_INVALID_PARAMETER));  // had a port
   EXPECT_EQ(lx::SendTo(lx(), kHostFd, data, 2, 0,
                        reinterpret_cast<const sockaddr*>(&un), sizeof(un)),
             -EINVAL);  // udpv6_sendmsg's default case
   MockedDatagramSocket v4(AF_INET, SOCK_DGRAM);
   ASSERT_TRUE(v4.ok());
+  const sockaddr_in any4 = LinuxIn4(0, 0, 0, 0, 0);
+  EXPECT_CALL(v4.dispatch(),
+              WskBind(v4.wsk(), IsWindowsFormOf(&any4, sizeof(any4)), 0u,
+                      IrpFor(kHostFd)))
+      .WillOnce(CompleteIrp(wsk::STATUS_SUCCESS));
   EXPECT_EQ(lx::SendTo(v4.lx(), kHostFd, data, 2, 0,
                        reinterpret_cast<const sockaddr*>(&un), sizeof(un)),
             -EAFNOSUPPORT);  // udp_sendmsg

@@ -206,7 +206,7 @@ TEST(AdoptTest, NonIpFamilyIsEafnosupportWithoutWskCall) {
   EXPECT_EQ(out, nullptr);
 }
 
-TEST(AdoptTest, WrapsTheHostFdAsBound) {
+TEST(AdoptTest, WrapsTheHostFdUnbound) {
   StrictMock<MockProviderDispatch> provider;
   StrictMock<MockDatagramDispatch> datagram;
   wsk::WSK_SOCKET ws{static_cast<const wsk::WskProviderDatagramDispatch*>(
@@ -225,8 +225,45 @@ TEST(AdoptTest, WrapsTheHostFdAsBound) {
   std::unique_ptr<lx::LxSocket> owned(out);
   EXPECT_EQ(out->category, wsk::WSK_FLAG_DATAGRAM_SOCKET);
   EXPECT_EQ(out->wsk, &ws);
-  EXPECT_TRUE(out->bound.load());
+  // Inherited sockets may be unbound: the first connect, listen or send-to
+  // issues the implicit bind (next test).
+  EXPECT_FALSE(out->bound.load());
   EXPECT_EQ(out->family, AF_INET6);
+}
+
+// An inherited socket that was never bound: connect() issues the implicit
+// WskBind before WskConnect, as for a fresh socket, instead of meeting
+// WSK's bind-first rule (STATUS_INVALID_DEVICE_STATE -> EPROTOTYPE).
+TEST(AdoptTest, ConnectOnAdoptedSocketBindsImplicitlyFirst) {
+  StrictMock<MockProviderDispatch> provider;
+  StrictMock<MockStreamDispatch> stream;
+  wsk::WSK_SOCKET ws{static_cast<const wsk::WskProviderStreamDispatch*>(
+      static_cast<MockStreamDispatch*>(&stream))};
+  lx::WskBinding b{&provider, FakeClient()};
+  EXPECT_CALL(
+      provider,
+      WskLxAdoptSocket(FakeClient(), 7, wsk::WS_AF_INET, wsk::WS_SOCK_STREAM, 0,
+                       wsk::WSK_FLAG_STREAM_SOCKET | wsk::WSK_FLAG_LX_INLINE,
+                       IrpFor(7)))
+      .WillOnce(CompleteWithSocket(&ws));
+  lx::LxSocket* out = nullptr;
+  ASSERT_EQ(lx::Adopt(b, 7, AF_INET, SOCK_STREAM, 0, &out), 0);
+  ASSERT_NE(out, nullptr);
+  std::unique_ptr<lx::LxSocket> owned(out);
+  const sockaddr_in peer = LinuxIn4(80, 127, 0, 0, 1);
+  {
+    InSequence seq;
+    EXPECT_CALL(stream, WskBind(&ws, IsNull(), wsk::WSK_FLAG_LX_IMPLICIT_BIND,
+                                IrpFor(7)))
+        .WillOnce(CompleteIrp(wsk::STATUS_SUCCESS));
+    EXPECT_CALL(stream, WskConnect(&ws, IsWindowsFormOf(&peer, sizeof(peer)),
+                                   0u, IrpFor(7)))
+        .WillOnce(CompleteIrp(wsk::STATUS_SUCCESS));
+  }
+  EXPECT_EQ(lx::Connect(*out, 7, reinterpret_cast<const sockaddr*>(&peer),
+                        sizeof(peer)),
+            0);
+  EXPECT_TRUE(out->bound.load());
 }
 
 TEST(AdoptTest, ProviderErrorIsReturned) {
@@ -263,6 +300,53 @@ TEST(CloseTest, AlreadyClosedHandleAndErrorsPassThrough) {
               WskCloseSocket(s.wsk(), IrpFor(wsk::kHandleAlreadyClosed)))
       .WillOnce(CompleteIrp(wsk::STATUS_INVALID_HANDLE));
   EXPECT_EQ(lx::CloseSocket(s.Release(), wsk::kHandleAlreadyClosed), -EBADF);
+}
+
+// ---------------------------------------------------------------------------
+// connect() on UDP with an address the protocol refuses
+
+// inet_dgram_connect autobinds before ip4_datagram_connect checks the
+// address: the refusal comes after a bind to the wildcard address, port 0.
+// A length under a family's, over 128, or a bad pointer come first.
+TEST(DatagramConnectTest, RefusedAddressBindsLikeAnAutobindFirst) {
+  MockedDatagramSocket s(AF_INET, SOCK_DGRAM);
+  ASSERT_TRUE(s.ok());
+  const sockaddr_in6 v6 = LinuxIn6(53, 1);
+  const sockaddr_in any = LinuxIn4(0, 0, 0, 0, 0);
+  EXPECT_CALL(s.dispatch(), WskBind(s.wsk(), IsWindowsFormOf(&any, sizeof(any)),
+                                    0u, IrpFor(kHostFd)))
+      .WillOnce(CompleteIrp(wsk::STATUS_SUCCESS));
+  EXPECT_EQ(lx::Connect(s.lx(), kHostFd, reinterpret_cast<const sockaddr*>(&v6),
+                        sizeof(v6)),
+            -EAFNOSUPPORT);
+  EXPECT_TRUE(s.lx().bound.load());
+}
+
+TEST(DatagramConnectTest, AddressCopyErrorsBindNothing) {
+  MockedDatagramSocket s(AF_INET, SOCK_DGRAM);
+  ASSERT_TRUE(s.ok());
+  const sockaddr_in to = LinuxIn4(53, 127, 0, 0, 1);
+  EXPECT_EQ(
+      lx::Connect(s.lx(), kHostFd, reinterpret_cast<const sockaddr*>(&to), 1),
+      -EINVAL);
+  EXPECT_EQ(
+      lx::Connect(s.lx(), kHostFd, reinterpret_cast<const sockaddr*>(&to), 129),
+      -EINVAL);
+  EXPECT_EQ(lx::Connect(s.lx(), kHostFd, reinterpret_cast<const sockaddr*>(8),
+                        sizeof(to)),
+            -EFAULT);
+  EXPECT_FALSE(s.lx().bound.load());
+}
+
+// TCP binds nothing for a refused address (tcp_v4_connect checks first).
+TEST(DatagramConnectTest, StreamRefusedAddressBindsNothing) {
+  MockedStreamSocket s(AF_INET, SOCK_STREAM);
+  ASSERT_TRUE(s.ok());
+  const sockaddr_in6 v6 = LinuxIn6(53, 1);
+  EXPECT_EQ(lx::Connect(s.lx(), kHostFd, reinterpret_cast<const sockaddr*>(&v6),
+                        sizeof(v6)),
+            -EAFNOSUPPORT);
+  EXPECT_FALSE(s.lx().bound.load());
 }
 
 // ---------------------------------------------------------------------------
@@ -900,12 +984,50 @@ TEST_F(AcceptTest, CreatesAConnectionSocketAndReportsThePeer) {
   EXPECT_EQ(len, sizeof(sockaddr_in6));
   EXPECT_EQ(Bytes(&addr, sizeof(peer)), Bytes(&peer, sizeof(peer)));
 
-  // An accepted socket cannot listen or accept: EINVAL, no WSK call.
-  EXPECT_EQ(lx::Listen(*out, 43, 1), -EINVAL);
+  // An accepted socket cannot accept: EINVAL, no WSK call.
   lx::LxSocket* again = nullptr;
   EXPECT_EQ(
       lx::Accept4(listener_.binding(), *out, 43, nullptr, nullptr, 0, &again),
       -EINVAL);
+}
+
+// listen() on an accepted (connection) socket: WSK's connection table has
+// no WskListen, but Linux lets the socket listen once connect(AF_UNSPEC)
+// disconnected it. It becomes a stream socket (SIO_LXWSK_STREAM_CATEGORY)
+// and the transport judges the listen: still connected is EINVAL.
+TEST_F(AcceptTest, ListenOnAcceptedSocketBecomesStreamAndAsksTheTransport) {
+  ExpectAccept(0, WindowsForm(LinuxIn6(40000, 7)));
+  ExpectHostHandle(43);
+  lx::LxSocket* out = nullptr;
+  ASSERT_EQ(lx::Accept4(listener_.binding(), listener_.lx(), kHostFd, nullptr,
+                        nullptr, 0, &out),
+            43);
+  std::unique_ptr<lx::LxSocket> owned(out);
+  StrictMock<MockStreamDispatch> stream;
+  const void* stream_table = static_cast<const wsk::WskProviderStreamDispatch*>(
+      static_cast<MockStreamDispatch*>(&stream));
+  {
+    InSequence seq;
+    EXPECT_CALL(accepted_,
+                WskControlSocket(&accepted_ws_, wsk::WskIoctl,
+                                 wsk::SIO_LXWSK_STREAM_CATEGORY, 0u, 0u,
+                                 IsNull(), 0u, IsNull(), _, IrpFor(43)))
+        .WillOnce([&](wsk::PWSK_SOCKET ws, wsk::WSK_CONTROL_SOCKET_TYPE,
+                      wsk::ULONG, wsk::ULONG, wsk::SIZE_T, const void*,
+                      wsk::SIZE_T, void*, wsk::SIZE_T*, wsk::PIRP irp) {
+          ws->Dispatch = stream_table;  // what the provider does
+          return CompleteIrp(wsk::STATUS_SUCCESS)(irp);
+        });
+    EXPECT_CALL(stream, WskControlSocket(&accepted_ws_, wsk::WskSetOption,
+                                         wsk::SO_LXWSK_LISTEN_BACKLOG, _, _, _,
+                                         _, _, _, IrpFor(43)))
+        .WillOnce(CompleteIrp(wsk::STATUS_SUCCESS));
+    EXPECT_CALL(stream, WskListen(&accepted_ws_, IrpFor(43)))
+        .WillOnce(CompleteIrp(wsk::STATUS_INVALID_PARAMETER));
+  }
+  EXPECT_EQ(lx::Listen(*out, 43, 1), -EINVAL);
+  EXPECT_EQ(out->category, wsk::WSK_FLAG_STREAM_SOCKET);
+  EXPECT_EQ(out->dispatch, stream_table);
 }
 
 TEST_F(AcceptTest, WithoutAddressAsksForNone) {

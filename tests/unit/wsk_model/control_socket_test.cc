@@ -226,6 +226,42 @@ TEST_F(ControlSocketTest, SetRemoteAddressConnectsDatagramSocket) {
   CloseSocket(datagram);
 }
 
+// SIO_LXWSK_STREAM_CATEGORY (lxwsk): a connection socket becomes a stream
+// socket, whose table has WskListen; the transport then judges the listen.
+// Datagram sockets refuse it.
+TEST_F(ControlSocketTest, StreamCategoryLetsAConnectionSocketListen) {
+  PWSK_SOCKET connection = MakeSocket(
+      WSK_FLAG_CONNECTION_SOCKET | WSK_FLAG_LX_INLINE, WS_SOCK_STREAM);
+  PWSK_SOCKET datagram =
+      MakeSocket(WSK_FLAG_DATAGRAM_SOCKET | WSK_FLAG_LX_INLINE, WS_SOCK_DGRAM,
+                 kHandle + 1);
+  IrpProbe bind;
+  ASSERT_EQ(provider_.WskBind(connection, nullptr, WSK_FLAG_LX_IMPLICIT_BIND,
+                              bind.get()),
+            STATUS_SUCCESS);
+  IrpProbe probe;
+  EXPECT_EQ(provider_.WskListen(connection, probe.get()), STATUS_NOT_SUPPORTED);
+  probe.Reset();
+  EXPECT_EQ(provider_.WskControlSocket(connection, WskIoctl,
+                                       SIO_LXWSK_STREAM_CATEGORY, 0, 0, nullptr,
+                                       0, nullptr, nullptr, probe.get()),
+            STATUS_SUCCESS);
+  EXPECT_EQ(probe.completions, 1);
+  EXPECT_EQ(connection->Dispatch,
+            static_cast<const WskProviderStreamDispatch*>(&provider_));
+  EXPECT_CALL(host_, Listen(kHandle, _)).WillOnce(Return(STATUS_SUCCESS));
+  probe.Reset();
+  EXPECT_EQ(provider_.WskListen(connection, probe.get()), STATUS_SUCCESS);
+  probe.Reset();
+  EXPECT_EQ(provider_.WskControlSocket(datagram, WskIoctl,
+                                       SIO_LXWSK_STREAM_CATEGORY, 0, 0, nullptr,
+                                       0, nullptr, nullptr, probe.get()),
+            STATUS_INVALID_PARAMETER);
+  EXPECT_EQ(probe.irp.IoStatus.Status, STATUS_INVALID_PARAMETER);
+  CloseSocket(datagram, kHandle + 1);
+  CloseSocket(connection);
+}
+
 // Options other than WSK's own go to the transport with their Windows
 // level and name ("Level: SOL_SOCKET (0xFFFF) ... else protocol number",
 // Windows numbering); lxwsk's Linux-tagged levels pass through untouched.

@@ -482,6 +482,31 @@ TEST_F(InlineSocketTest, AcceptReturnsConnectionSocket) {
   CloseSocket(listener);
 }
 
+// An accepted socket is bound (its local address is the listener's): a
+// WskConnect on it reaches the transport, whose answer (already connected)
+// is the result, not the bind-first rule's STATUS_INVALID_DEVICE_STATE.
+TEST_F(InlineSocketTest, AcceptedSocketIsBound) {
+  constexpr int kAccepted = 12;
+  PWSK_SOCKET listener = MakeSocket(WSK_FLAG_STREAM_SOCKET, WS_SOCK_STREAM);
+  EXPECT_CALL(host_, Accept(kHandle, nullptr, 0))
+      .WillOnce(Return(HostResult{STATUS_SUCCESS, kAccepted}));
+  IrpProbe probe;
+  ASSERT_EQ(provider_.WskAccept(listener, 0, nullptr, nullptr, nullptr, nullptr,
+                                probe.get()),
+            STATUS_SUCCESS);
+  auto* accepted =
+      reinterpret_cast<PWSK_SOCKET>(probe.irp.IoStatus.Information);
+  ASSERT_NE(accepted, nullptr);
+  EXPECT_CALL(host_, Connect(kAccepted, peer()))
+      .WillOnce(Return(STATUS_CONNECTION_ACTIVE));
+  IrpProbe connect;
+  EXPECT_EQ(provider_.WskConnect(accepted, peer(), 0, connect.get()),
+            STATUS_CONNECTION_ACTIVE);
+  ExpectCompletedInline(connect, STATUS_CONNECTION_ACTIVE, 0);
+  CloseSocket(accepted, kAccepted);
+  CloseSocket(listener);
+}
+
 // WskAccept's WSK flags are reserved (only lxwsk's high-half bits are
 // defined), and only listen/stream sockets accept.
 TEST_F(InlineSocketTest, AcceptRejectsFlagsAndWrongCategory) {

@@ -119,6 +119,11 @@ inline constexpr ULONG SIO_LXWSK_HOST_IOCTL = 0xCF000040;
 // shutdown() on a datagram socket (WSK's datagram table has no disconnect).
 // Input: ULONG WskDisconnect flags.
 inline constexpr ULONG SIO_LXWSK_SHUTDOWN = 0x8F000041;
+// A connection socket (from WskAccept) becomes an undecided stream-category
+// socket, which can listen (WSK's connection table has no WskListen). Linux
+// lets an accepted TCP socket listen once connect(AF_UNSPEC) disconnected
+// it; whether it may is the transport's answer to the listen. No buffers.
+inline constexpr ULONG SIO_LXWSK_STREAM_CATEGORY = 0x8F000042;
 // WskGetOption, WS_SOL_SOCKET: the host handle (fd) behind a socket, which
 // a Linux fd table needs and a Windows client never asks for.
 inline constexpr ULONG SO_LXWSK_HOST_HANDLE = WSK_SO_BASE + 0x41;
