@@ -211,6 +211,8 @@ long Writev(LxSocket& s, int fd, const iovec* iov, int iovcnt) {
   if (iovcnt < 0) return -EINVAL;
   MdlChain chain;
   if (long r = chain.Build(iov, static_cast<size_t>(iovcnt)); r < 0) return r;
+  // do_iter_write: a zero total writes nothing (no empty datagram).
+  if (chain.buf()->Length == 0) return 0;
   return s.ops->send(s, fd, chain.buf(), 0, nullptr, 0, nullptr);
 }
 

@@ -398,6 +398,15 @@ TEST_F(StreamDataTest, ReadvOfNothingReturnsZeroWithoutWskCall) {
   EXPECT_EQ(lx::Readv(lx(), kHostFd, nullptr, 0), 0);
 }
 
+// vfs_writev returns 0 for a zero total before the socket sees it: no empty
+// datagram is sent (write(fd, buf, 0) does send one).
+TEST_F(DatagramDataTest, WritevOfNothingSendsNoDatagram) {
+  char a[4];
+  const iovec empty[2] = {{a, 0}, {a, 0}};
+  EXPECT_EQ(lx::Writev(lx(), kHostFd, empty, 2), 0);
+  EXPECT_EQ(lx::Writev(lx(), kHostFd, nullptr, 0), 0);
+}
+
 TEST_F(StreamDataTest, ReadvReceivesIntoTheChain) {
   char a[2], b[6];
   const iovec iov[2] = {{a, 2}, {b, 6}};
