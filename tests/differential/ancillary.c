@@ -354,6 +354,97 @@ SCENARIO(send_control_v6) {
   REC("close r", close(r));
 }
 
+/* IP_PKTINFO where the destination is not the local address: a broadcast
+ * to 127.255.255.255 received by a socket bound to 0.0.0.0 (ipi_addr is
+ * the broadcast address, ipi_spec_dst the local one), and a unicast to
+ * another loopback address. */
+SCENARIO(pktinfo_broadcast_v4) {
+  int r = (int)REC("receiver", socket(AF_INET, SOCK_DGRAM, 0));
+  struct sockaddr_in any = {0};
+  any.sin_family = AF_INET;
+  any.sin_addr.s_addr = htonl(INADDR_ANY);
+  REC("bind 0.0.0.0", bind(r, (struct sockaddr*)&any, sizeof(any)));
+  struct sockaddr_in me;
+  socklen_t ml = sizeof(me);
+  REC("getsockname", getsockname(r, (struct sockaddr*)&me, &ml));
+  setopt("IP_PKTINFO", r, IPPROTO_IP, IP_PKTINFO, 1);
+  int s = (int)REC("sender", socket(AF_INET, SOCK_DGRAM, 0));
+  setopt("SO_BROADCAST", s, SOL_SOCKET, SO_BROADCAST, 1);
+  struct sockaddr_storage to;
+  socklen_t tl = loopback(AF_INET, &to);
+  struct sockaddr_in* t4 = (struct sockaddr_in*)&to;
+  t4->sin_port = me.sin_port;
+  t4->sin_addr.s_addr = htonl(0x7FFFFFFF);
+  send_dgram("send 127.255.255.255", s, NULL, 0, &to, tl);
+  recv_with_control("broadcast", r, 1024, 0);
+  t4->sin_addr.s_addr = htonl(0x7F000005);
+  send_dgram("send 127.0.0.5", s, NULL, 0, &to, tl);
+  recv_with_control("127.0.0.5", r, 1024, 0);
+  /* Sending from a chosen local address with IP_PKTINFO's ipi_spec_dst. */
+  union ctlbuf c;
+  memset(&c, 0, sizeof(c));
+  struct in_pktinfo pi = {0};
+  pi.ipi_spec_dst.s_addr = htonl(0x7F000007);
+  pi.ipi_addr.s_addr = htonl(0x7F000009);
+  size_t n = put_cmsg(&c, 0, IPPROTO_IP, IP_PKTINFO, &pi, sizeof(pi));
+  t4->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  send_dgram("sendmsg from 127.0.0.7", s, &c, n, &to, tl);
+  wait_for(r, POLLIN, 2000);
+  struct sockaddr_in from;
+  socklen_t fl = sizeof(from);
+  char buf[32];
+  REC("recvfrom",
+      recvfrom(r, buf, sizeof(buf), 0, (struct sockaddr*)&from, &fl));
+  char h[32];
+  note("source %s", inet_ntop(AF_INET, &from.sin_addr, h, sizeof(h)));
+  REC("close s", close(s));
+  REC("close r", close(r));
+}
+
+/* IP_RECVERR: an ICMP port unreachable lands on the error queue; its
+ * control message (sock_extended_err + offender address) has no Windows
+ * form and crosses WSK tunnelled. */
+static void recverr(int family) {
+  int lvl = family == AF_INET ? IPPROTO_IP : IPPROTO_IPV6;
+  int s = (int)REC("socket", socket(family, SOCK_DGRAM, 0));
+  setopt("RECVERR", s, lvl, family == AF_INET ? IP_RECVERR : IPV6_RECVERR, 1);
+  /* A port nobody listens on: bind a socket, note its port, close it. */
+  struct sockaddr_storage a;
+  socklen_t al;
+  int tmp = udp_receiver(family, &a, &al);
+  REC("close tmp", close(tmp));
+  REC("connect", connect(s, (struct sockaddr*)&a, al));
+  REC("send", send(s, "ping", 4, 0));
+  note("poll: %#x", wait_for(s, POLLERR, 2000) & POLLERR);
+  char buf[64];
+  static unsigned char ctl[512] __attribute__((aligned(8)));
+  struct sockaddr_storage from;
+  struct iovec iov = {buf, sizeof(buf)};
+  struct msghdr m = {0};
+  m.msg_name = &from;
+  m.msg_namelen = sizeof(from);
+  m.msg_iov = &iov;
+  m.msg_iovlen = 1;
+  m.msg_control = ctl;
+  m.msg_controllen = sizeof(ctl);
+  long n = REC("recvmsg MSG_ERRQUEUE", recvmsg(s, &m, MSG_ERRQUEUE));
+  if (n >= 0) {
+    note("payload %.*s namelen %u", (int)n, buf, (unsigned)m.msg_namelen);
+    note_addr("errqueue name", &from, m.msg_namelen);
+    note_cmsgs("errqueue", &m);
+  }
+  REC("recvmsg MSG_ERRQUEUE empty", recvmsg(s, &m, MSG_ERRQUEUE));
+  int err = -1;
+  socklen_t el = sizeof(err);
+  REC("SO_ERROR", getsockopt(s, SOL_SOCKET, SO_ERROR, &err, &el));
+  note("SO_ERROR %s", st_errname(err));
+  REC("recv", recv(s, buf, sizeof(buf), MSG_DONTWAIT));
+  REC("close", close(s));
+}
+
+SCENARIO(recverr_v4) { recverr(AF_INET); }
+SCENARIO(recverr_v6) { recverr(AF_INET6); }
+
 /* ---- stream sockets ---- */
 
 /* TCP stamps a segment only when receive timestamps are enabled
