@@ -757,6 +757,84 @@ static void mmsg(int family) {
 SCENARIO(mmsg_v4) { mmsg(AF_INET); }
 SCENARIO(mmsg_v6) { mmsg(AF_INET6); }
 
+/* ---- other flag combinations ---- */
+
+static void flags_misc(int family) {
+  int srv;
+  int c = tcp_pair(family, &srv);
+  char buf[64];
+  /* MSG_PEEK|MSG_WAITALL waits until the whole length can be peeked. */
+  int pp[2];
+  if (pipe(pp) != 0) die("pipe");
+  REC("send 4", send(c, "abcd", 4, 0));
+  struct delayed_send d = {c, pp[0], 6, 0};
+  pthread_t t;
+  pthread_create(&t, NULL, delayed_sender, &d);
+  REC("token", write(pp[1], "x", 1));
+  long n = REC("peek WAITALL 10", recv(srv, buf, 10, MSG_PEEK | MSG_WAITALL));
+  note_data("peek WAITALL 10", buf, n);
+  pthread_join(t, NULL);
+  n = REC("recv 10", recv(srv, buf, 10, 0));
+  note_data("recv 10", buf, n);
+  REC("tcp MSG_ERRQUEUE", recv(srv, buf, sizeof(buf), MSG_ERRQUEUE));
+  REC("tcp MSG_CMSG_CLOEXEC",
+      recv(srv, buf, sizeof(buf), MSG_CMSG_CLOEXEC | MSG_DONTWAIT));
+  /* MSG_MORE then a plain send: one segment's worth, all delivered. */
+  REC("tcp send MORE", send(c, "12", 2, MSG_MORE));
+  REC("tcp send", send(c, "34", 2, 0));
+  wait_inq(srv, 4);
+  n = REC("tcp recv", recv(srv, buf, sizeof(buf), 0));
+  note_data("tcp recv", buf, n);
+  REC("close c", close(c));
+  REC("close srv", close(srv));
+  close(pp[0]);
+  close(pp[1]);
+
+  int r;
+  int s = udp_pair(family, &r);
+  /* UDP MSG_MORE corks: two sends, one datagram. */
+  REC("udp send MORE", send(s, "ab", 2, MSG_MORE));
+  REC("udp send", send(s, "cd", 2, 0));
+  wait_for(r, POLLIN, 2000);
+  n = REC("udp recv", recv(r, buf, sizeof(buf), 0));
+  note_data("udp recv corked", buf, n);
+  REC("udp send CONFIRM", send(s, "e", 1, MSG_CONFIRM));
+  REC("udp send DONTROUTE", send(s, "f", 1, MSG_DONTROUTE));
+  wait_for(r, POLLIN, 2000);
+  /* recvmmsg with MSG_PEEK sees the same datagram each time. */
+  char in[3][8];
+  struct iovec iov[3];
+  struct mmsghdr mm[3];
+  memset(mm, 0, sizeof(mm));
+  for (int i = 0; i < 3; ++i) {
+    iov[i].iov_base = in[i];
+    iov[i].iov_len = sizeof(in[i]);
+    mm[i].msg_hdr.msg_iov = &iov[i];
+    mm[i].msg_hdr.msg_iovlen = 1;
+  }
+  REC("recvmmsg PEEK", recvmmsg(r, mm, 3, MSG_PEEK | MSG_DONTWAIT, NULL));
+  for (int i = 0; i < 3; ++i)
+    note("peeked %d: len %u %c", i, mm[i].msg_len, in[i][0]);
+  /* No iovec: the datagram is consumed, MSG_TRUNC. */
+  struct msghdr m = {0};
+  n = REC("recvmsg no iov", recvmsg(r, &m, 0));
+  note("recvmsg no iov: flags %#x", m.msg_flags);
+  n = REC("recv", recv(r, buf, sizeof(buf), MSG_DONTWAIT));
+  note_data("recv", buf, n);
+  m.msg_iov = NULL;
+  m.msg_iovlen = 1;
+  REC("sendmsg iov NULL", sendmsg(s, &m, 0));
+  REC("recvmsg iov NULL", recvmsg(r, &m, MSG_DONTWAIT));
+  REC("udp MSG_ERRQUEUE", recv(r, buf, sizeof(buf), MSG_ERRQUEUE));
+  REC("udp recv OOB|PEEK",
+      recv(r, buf, sizeof(buf), MSG_OOB | MSG_PEEK | MSG_DONTWAIT));
+  REC("close s", close(s));
+  REC("close r", close(r));
+}
+
+SCENARIO(flags_misc_v4) { flags_misc(AF_INET); }
+SCENARIO(flags_misc_v6) { flags_misc(AF_INET6); }
+
 /* ---- FIONREAD / SIOCINQ / SIOCOUTQ ---- */
 
 static void queues_tcp(int family) {
