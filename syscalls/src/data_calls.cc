@@ -36,7 +36,7 @@ long SendFailed(long r, int flags) {
 // Control messages cross WSK in Windows form. A received message is
 // requested into this much room (Windows form), whatever the program's
 // buffer: Linux's truncation rules are applied when it is copied out.
-constexpr size_t kWsControl = 2048;
+constexpr size_t kWsControl = 1024;
 // sendmsg control up to this size is converted on the stack.
 constexpr size_t kStackControl = 1024;
 
@@ -51,11 +51,20 @@ size_t PutLinuxCmsgs(const unsigned char* ws, size_t ws_len, void* user,
   size_t left = cap;
   ForEachCmsg(ws, ws_len,
               [&](int level, int type, const unsigned char* data, size_t len) {
-                alignas(8) unsigned char lin[kWsControl + 8];
+                // Converted layouts are a few bytes; the rest is copied
+                // from where it is (small stack: signal handlers call this).
+                alignas(8) unsigned char lin[32];
                 int l, t;
-                size_t n = CmsgDataToLinux(
-                    static_cast<uint32_t>(level), static_cast<uint32_t>(type),
-                    data, len, /*for_send=*/false, &l, &t, lin);
+                const unsigned char* src = data;
+                size_t n = len;
+                if (!CmsgLinuxName(static_cast<uint32_t>(level),
+                                   static_cast<uint32_t>(type), &l, &t) &&
+                    len + 8 <= sizeof(lin)) {
+                  n = CmsgDataToLinux(static_cast<uint32_t>(level),
+                                      static_cast<uint32_t>(type), data, len,
+                                      /*for_send=*/false, &l, &t, lin);
+                  src = lin;
+                }
                 if (out == nullptr || left < sizeof(cmsghdr)) {
                   *ctrunc = true;
                   return true;
@@ -70,7 +79,7 @@ size_t PutLinuxCmsgs(const unsigned char* ws, size_t ws_len, void* user,
                 h.cmsg_level = l;
                 h.cmsg_type = t;
                 if (!CopyOut(out, &h, sizeof(h)) ||
-                    !CopyOut(out + sizeof(h), lin, cmlen - sizeof(h))) {
+                    !CopyOut(out + sizeof(h), src, cmlen - sizeof(h))) {
                   return false;  // put_cmsg's EFAULT ends the copying
                 }
                 size_t adv = CMSG_SPACE(n) < left ? CMSG_SPACE(n) : left;
@@ -332,10 +341,12 @@ long SendMsg(LxSocket& s, int fd, const msghdr* user_msg, int flags) {
   if (msg.msg_controllen > INT_MAX) return -ENOBUFS;
   const size_t len = msg.msg_controllen;
   alignas(8) unsigned char lin_stack[kStackControl];
-  alignas(8) unsigned char ws_stack[2 * kStackControl + 16];
+  // Windows form is never longer than Linux form on the way out (in_pktinfo
+  // shrinks, a TOS byte becomes an INT within the same CMSG_SPACE).
+  alignas(8) unsigned char ws_stack[kStackControl + 16];
   unsigned char* lin = lin_stack;
   unsigned char* ws = ws_stack;
-  const size_t ws_cap = 2 * len + 16;
+  const size_t ws_cap = len + 16;
   if (len > kStackControl) [[unlikely]] {
     // Linux itself allocates past its 128-byte stack buffer (sock_kmalloc,
     // bounded by optmem_max).

@@ -123,7 +123,7 @@ bool SetIovec(const WSK_BUF& b, iovec* stack_iov, msghdr* msg) {
 // Control messages cross WSK in Windows form (WSACMSGHDR, Windows levels
 // and types); the host takes and gives Linux form. Per-call buffers live on
 // the stack; a larger control buffer uses a per-thread one, grown once.
-constexpr size_t kStackControl = 2048;
+constexpr size_t kStackControl = 1024;
 
 unsigned char* ControlScratch(size_t need, unsigned char* stack_buf) {
   if (need <= kStackControl) return stack_buf;

@@ -221,6 +221,23 @@ size_t CmsgDataToLinux(uint32_t ws_level, uint32_t ws_type, const void* data,
   }
 }
 
+bool CmsgLinuxName(uint32_t ws_level, uint32_t ws_type, int* level, int* type) {
+  if ((ws_level & 0xFFFF0000u) == WSK_LX_LEVEL_TAG) {
+    *level = static_cast<int>(ws_level & 0xFFFF);
+    *type = static_cast<int>(ws_type);
+    return true;
+  }
+  const CmsgRow* r = FindWs(ws_level, ws_type);
+  if (r == nullptr) {
+    *level = static_cast<int>(ws_level);
+    *type = static_cast<int>(ws_type);
+    return true;
+  }
+  *level = r->linux_level;
+  *type = r->linux_type;
+  return r->kind == K::kSame;
+}
+
 size_t CmsgBufferToWs(const void* in, size_t in_len, bool for_send, void* out,
                       size_t out_cap, bool* truncated) {
   return Convert(

@@ -66,6 +66,11 @@ size_t CmsgDataToLinux(uint32_t ws_level, uint32_t ws_type, const void* data,
                        size_t len, bool for_send, int* level, int* type,
                        void* out);
 
+// The Linux level and type of a Windows-form message; true when its data
+// crosses unchanged (same layout, or tunnelled), so a caller can copy it
+// from where it is instead of through CmsgDataToLinux.
+bool CmsgLinuxName(uint32_t ws_level, uint32_t ws_type, int* level, int* type);
+
 // Converts a whole control buffer (full messages) from one form to the
 // other. Returns the bytes written. When `out_cap` runs out the walk stops
 // at a message boundary and sets *truncated (out_cap >= 2 * in_len + 16

@@ -729,5 +729,22 @@ TEST(CmsgTableTest, OutputRoomTruncatesAtAMessageBoundary) {
   EXPECT_EQ(n, wsk::WSA_CMSG_SPACE(4));
 }
 
+// Which Windows messages cross with their bytes unchanged (copied in place
+// by the receive path) and which need CmsgDataToLinux.
+TEST(CmsgTableTest, LinuxNameSaysWhichDataIsVerbatim) {
+  int l, t;
+  EXPECT_FALSE(
+      lx::CmsgLinuxName(wsk::WS_IPPROTO_IP, wsk::WS_IP_PKTINFO, &l, &t));
+  EXPECT_EQ(l, IPPROTO_IP);
+  EXPECT_EQ(t, IP_PKTINFO);
+  EXPECT_FALSE(lx::CmsgLinuxName(wsk::WS_IPPROTO_IP, wsk::WS_IP_TOS, &l, &t));
+  EXPECT_TRUE(
+      lx::CmsgLinuxName(wsk::WS_IPPROTO_IPV6, wsk::WS_IPV6_HOPLIMIT, &l, &t));
+  EXPECT_EQ(t, IPV6_HOPLIMIT);
+  EXPECT_TRUE(lx::CmsgLinuxName(wsk::WskLxLevel(IPPROTO_TCP), TCP_INQ, &l, &t));
+  EXPECT_EQ(l, IPPROTO_TCP);
+  EXPECT_EQ(t, TCP_INQ);
+}
+
 }  // namespace
 }  // namespace lxwsk_test
