@@ -220,6 +220,16 @@ static void ctrunc(int family) {
   m.msg_controllen = 64;
   long n = REC("recvmsg control NULL len 64", recvmsg(r, &m, 0));
   if (n >= 0) note("flags %#x controllen %zu", m.msg_flags, m.msg_controllen);
+  /* An unwritable control buffer: the datagram is still received. */
+  send_dgram("send", s, NULL, 0, &a, al);
+  wait_for(r, POLLIN, 2000);
+  void* volatile bad = (void*)8;
+  m.msg_control = bad;
+  m.msg_controllen = 64;
+  m.msg_flags = 0;
+  n = REC("recvmsg control bad pointer", recvmsg(r, &m, 0));
+  if (n >= 0) note("flags %#x controllen %zu", m.msg_flags, m.msg_controllen);
+  REC("recv after", recv(r, buf, sizeof(buf), MSG_DONTWAIT));
   REC("close s", close(s));
   REC("close r", close(r));
 }
