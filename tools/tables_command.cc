@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "lx/cmsg_table.h"
 #include "lx/ioctl_table.h"
 #include "lx/socket_tables.h"
 #include "lx/sockopt_table.h"
@@ -110,6 +111,22 @@ std::vector<Table> BuildTables() {
          Num(static_cast<long>(r.ws_name)), lx::OptKindName(r.kind), r.note});
   }
   t.push_back(std::move(opts));
+
+  Table cm{"cmsgs",
+           "Control messages (ancillary data)",
+           "Linux (level, type) to the Windows WSACMSGHDR (level, type) they "
+           "cross WSK as, and the data conversion. Anything else crosses "
+           "tunnelled: level LX(linux level), Linux type and bytes.",
+           {"name", "Linux level", "Linux type", "Windows level",
+            "Windows type", "data", "note"},
+           {}};
+  for (const lx::CmsgRow& r : lx::CmsgRows()) {
+    cm.rows.push_back({r.name, lx::LinuxLevelName(r.linux_level),
+                       Num(r.linux_type), Num(static_cast<long>(r.ws_level)),
+                       Num(static_cast<long>(r.ws_type)),
+                       lx::CmsgKindName(r.kind), r.note});
+  }
+  t.push_back(std::move(cm));
 
   Table msg{"msg-flags",
             "MSG_* flags (send/recv)",

@@ -382,6 +382,8 @@ std::string HostCall(const TraceWskCall& w) {
       {"WskSendTo", "Send"},
       {"WskReceive", "Receive"},
       {"WskReceiveFrom", "Receive"},
+      {"WskLxSendMessage", "Send"},
+      {"WskLxReceiveMessage", "Receive"},
       {"WskDisconnect", "Disconnect"},
       {"WskCloseSocket", "Close"},
       {"WskGetLocalAddress", "GetLocalAddress"},
@@ -748,9 +750,11 @@ void StatsCollector::Add(const TraceRecord& r) {
     (send ? p.send_calls : p.receive_calls)++;
     for (const TraceWskCall& w : r.wsk) {
       if (w.status != "STATUS_SUCCESS" || w.socket_result) continue;
-      if (send && (w.fn == "WskSend" || w.fn == "WskSendTo")) {
+      if (send && (w.fn == "WskSend" || w.fn == "WskSendTo" ||
+                   w.fn == "WskLxSendMessage")) {
         p.bytes_sent += w.information;
-      } else if (!send && (w.fn == "WskReceive" || w.fn == "WskReceiveFrom")) {
+      } else if (!send && (w.fn == "WskReceive" || w.fn == "WskReceiveFrom" ||
+                           w.fn == "WskLxReceiveMessage")) {
         p.bytes_received += w.information;
       }
     }

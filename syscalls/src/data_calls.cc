@@ -5,11 +5,14 @@
 #include <signal.h>
 #include <time.h>
 
+#include <climits>
 #include <cstring>
+#include <new>
 #include <vector>
 
 #include "address.h"
 #include "common.h"
+#include "lx/cmsg_table.h"
 #include "lx/socket_tables.h"
 #include "user_memory.h"
 
@@ -19,6 +22,9 @@ namespace {
 constexpr int kIovMax = 1024;  // UIO_MAXIOV
 constexpr int kInlineMdls = 16;
 constexpr size_t kMaxRw = 0x7FFFF000;  // MAX_RW_COUNT
+// Past this a sendmsg control buffer is ENOBUFS (Linux: optmem_max, 128 KiB
+// by default since 6.9, 20 KiB before).
+constexpr size_t kMaxControl = 1 << 20;
 
 // EPIPE: WSK reports a broken connection as a status; Linux also raises
 // SIGPIPE at the sending thread unless MSG_NOSIGNAL.
@@ -27,17 +33,96 @@ long SendFailed(long r, int flags) {
   return r;
 }
 
-// WskSend carries no control data: ancillary data on a stream socket is
-// dropped (docs/semantics.md).
+// Control messages cross WSK in Windows form. A received message is
+// requested into this much room (Windows form), whatever the program's
+// buffer: Linux's truncation rules are applied when it is copied out.
+constexpr size_t kWsControl = 1024;
+// sendmsg control up to this size is converted on the stack.
+constexpr size_t kStackControl = 1024;
+
+// The received control messages (Windows form, full) into the program's
+// buffer as Linux's put_cmsg writes them: a message that does not fit is
+// cut to the room left (its cmsg_len says so) and sets MSG_CTRUNC; with
+// less room than a header, or no buffer, nothing is written and MSG_CTRUNC
+// is set. Padding is never written. Returns the bytes used.
+size_t PutLinuxCmsgs(const unsigned char* ws, size_t ws_len, void* user,
+                     size_t cap, bool* ctrunc) {
+  char* out = static_cast<char*>(user);
+  size_t left = cap;
+  ForEachCmsg(ws, ws_len,
+              [&](int level, int type, const unsigned char* data, size_t len) {
+                // Converted layouts are a few bytes; the rest is copied
+                // from where it is (small stack: signal handlers call this).
+                alignas(8) unsigned char lin[32];
+                int l, t;
+                const unsigned char* src = data;
+                size_t n = len;
+                if (!CmsgLinuxName(static_cast<uint32_t>(level),
+                                   static_cast<uint32_t>(type), &l, &t) &&
+                    len + 8 <= sizeof(lin)) {
+                  n = CmsgDataToLinux(static_cast<uint32_t>(level),
+                                      static_cast<uint32_t>(type), data, len,
+                                      /*for_send=*/false, &l, &t, lin);
+                  src = lin;
+                }
+                if (out == nullptr || left < sizeof(cmsghdr)) {
+                  *ctrunc = true;
+                  return true;
+                }
+                size_t cmlen = CMSG_LEN(n);
+                if (left < cmlen) {
+                  *ctrunc = true;
+                  cmlen = left;
+                }
+                cmsghdr h{};
+                h.cmsg_len = cmlen;
+                h.cmsg_level = l;
+                h.cmsg_type = t;
+                if (!CopyOut(out, &h, sizeof(h)) ||
+                    !CopyOut(out + sizeof(h), src, cmlen - sizeof(h))) {
+                  return false;  // put_cmsg's EFAULT ends the copying
+                }
+                size_t adv = CMSG_SPACE(n) < left ? CMSG_SPACE(n) : left;
+                out += adv;
+                left -= adv;
+                return true;
+              });
+  return cap - left;
+}
+
+// Windows-form control for a receive, then the Linux form into the
+// program's buffer; ORs MSG_CTRUNC into *msg_flags when cut.
+struct ReceiveControl {
+  // A provider that writes no control leaves an empty first header behind.
+  ReceiveControl() { memset(ws, 0, kCmsgHeader); }
+  alignas(8) unsigned char ws[kWsControl];
+  wsk::ULONG length = kWsControl;
+  void Deliver(Ancillary* control, int* msg_flags, wsk::ULONG ws_flags) {
+    bool ctrunc = (ws_flags & wsk::WS_MSG_CTRUNC) != 0;
+    control->length =
+        PutLinuxCmsgs(ws, length, control->data, control->length, &ctrunc);
+    if (ctrunc && msg_flags != nullptr) *msg_flags |= MSG_CTRUNC;
+  }
+};
+
 long StreamSend(LxSocket& s, int fd, wsk::WSK_BUF* buf, int flags,
-                const sockaddr* to, socklen_t to_len, const Ancillary*) {
+                const sockaddr* to, socklen_t to_len,
+                const Ancillary* control) {
   // __sys_sendto copies any address in before the protocol ignores it, so
   // a bad one still fails (EFAULT, EINVAL).
   if (to != nullptr) [[unlikely]] {
     if (long r = AddressCopyIn(to, to_len); r < 0) return r;
   }
   StackIrp irp(fd);
-  s.connection()->WskSend(s.wsk, buf, WskSendFlags(flags), &irp);
+  if (control != nullptr) [[unlikely]] {
+    // WskSend carries no control: the lxwsk extension does.
+    s.connection()->WskLxSendMessage(
+        s.wsk, buf, WskSendFlags(flags),
+        static_cast<wsk::ULONG>(control->length),
+        static_cast<const wsk::CMSGHDR*>(control->data), &irp);
+  } else {
+    s.connection()->WskSend(s.wsk, buf, WskSendFlags(flags), &irp);
+  }
   long r = Result(irp);
   return r >= 0 ? r : SendFailed(r, flags);
 }
@@ -59,8 +144,7 @@ long DatagramSend(LxSocket& s, int fd, wsk::WSK_BUF* buf, int flags,
   if (long r = EnsureBound(s, fd); r < 0) [[unlikely]]
     return r;
   StackIrp irp(fd);
-  // Control messages travel in Linux form (level and type values are not
-  // rewritten to Windows ones yet: docs/semantics.md).
+  // `control` is in Windows form already (SendMsg converted it).
   s.datagram()->WskSendTo(
       s.wsk, buf, WskSendFlags(flags), remote,
       control ? static_cast<wsk::ULONG>(control->length) : 0,
@@ -73,8 +157,25 @@ long DatagramSend(LxSocket& s, int fd, wsk::WSK_BUF* buf, int flags,
 long StreamRecv(LxSocket& s, int fd, wsk::WSK_BUF* buf, int flags,
                 sockaddr* from, socklen_t* from_len, int* msg_flags,
                 Ancillary* control) {
-  if (control != nullptr) control->length = 0;
   StackIrp irp(fd);
+  if (control != nullptr) [[unlikely]] {
+    // recvmsg: WskReceive returns no control; the lxwsk extension does
+    // (SO_TIMESTAMP, TCP_INQ, ...).
+    ReceiveControl rc;
+    wsk::ULONG ws_flags = 0;
+    s.connection()->WskLxReceiveMessage(
+        s.wsk, buf, WskReceiveFlags(flags), &rc.length,
+        reinterpret_cast<wsk::CMSGHDR*>(rc.ws), &ws_flags, &irp);
+    long r = Result(irp);
+    if (r >= 0) {
+      if (from != nullptr) {
+        if (long ar = AddressOut(nullptr, 0, from, from_len); ar < 0) return ar;
+      }
+      if (msg_flags != nullptr) *msg_flags = flags & MSG_OOB;
+      rc.Deliver(control, msg_flags, ws_flags);
+    }
+    return r;
+  }
   s.connection()->WskReceive(s.wsk, buf, WskReceiveFlags(flags), &irp);
   long r = Result(irp);
   if (r >= 0) {
@@ -100,23 +201,25 @@ long DatagramRecv(LxSocket& s, int fd, wsk::WSK_BUF* buf, int flags,
     ws.ss_family = wsk::WS_AF_UNSPEC;
   }
   wsk::ULONG ws_flags = 0;
-  wsk::ULONG control_len =
-      control ? static_cast<wsk::ULONG>(control->length) : 0;
+  ReceiveControl* rc = nullptr;
+  alignas(ReceiveControl) unsigned char rc_storage[sizeof(ReceiveControl)];
+  if (control != nullptr) rc = new (rc_storage) ReceiveControl;
   StackIrp irp(fd);
   s.datagram()->WskReceiveFrom(
-      s.wsk, buf, WskReceiveFlags(flags), remote,
-      control ? &control_len : nullptr,
-      control ? static_cast<wsk::CMSGHDR*>(control->data) : nullptr,
+      s.wsk, buf, WskReceiveFlags(flags), remote, rc ? &rc->length : nullptr,
+      rc ? reinterpret_cast<wsk::CMSGHDR*>(rc->ws) : nullptr,
       msg_flags ? &ws_flags : nullptr, &irp);
   long r = Result(irp);
   if (r >= 0) {
-    if (control != nullptr) control->length = control_len;
     if (remote != nullptr) {
       long ar =
           AddressOut(remote, wsk::SockaddrLength(ws.ss_family), from, from_len);
       if (ar < 0) return ar;
     }
-    if (msg_flags != nullptr) *msg_flags = LinuxResultFlags(ws_flags);
+    if (msg_flags != nullptr) {
+      *msg_flags = LinuxResultFlags(ws_flags & ~wsk::WS_MSG_CTRUNC);
+    }
+    if (rc != nullptr) rc->Deliver(control, msg_flags, ws_flags);
   }
   return r;
 }
@@ -211,6 +314,8 @@ long Writev(LxSocket& s, int fd, const iovec* iov, int iovcnt) {
   if (iovcnt < 0) return -EINVAL;
   MdlChain chain;
   if (long r = chain.Build(iov, static_cast<size_t>(iovcnt)); r < 0) return r;
+  // do_iter_write: a zero total writes nothing (no empty datagram).
+  if (chain.buf()->Length == 0) return 0;
   return s.ops->send(s, fd, chain.buf(), 0, nullptr, 0, nullptr);
 }
 
@@ -228,9 +333,34 @@ long SendMsg(LxSocket& s, int fd, const msghdr* user_msg, int flags) {
   const sockaddr* to = msg.msg_namelen > 0
                            ? static_cast<const sockaddr*>(msg.msg_name)
                            : nullptr;
-  Ancillary control{msg.msg_control, msg.msg_controllen};
-  return s.ops->send(s, fd, chain.buf(), flags, to, msg.msg_namelen,
-                     msg.msg_controllen > 0 ? &control : nullptr);
+  if (msg.msg_controllen == 0) [[likely]] {
+    return s.ops->send(s, fd, chain.buf(), flags, to, msg.msg_namelen, nullptr);
+  }
+  // ____sys_sendmsg: an oversized control length is ENOBUFS, an unreadable
+  // one EFAULT; then the control messages cross WSK in Windows form.
+  if (msg.msg_controllen > INT_MAX) return -ENOBUFS;
+  const size_t len = msg.msg_controllen;
+  alignas(8) unsigned char lin_stack[kStackControl];
+  // Windows form is never longer than Linux form on the way out (in_pktinfo
+  // shrinks, a TOS byte becomes an INT within the same CMSG_SPACE).
+  alignas(8) unsigned char ws_stack[kStackControl + 16];
+  unsigned char* lin = lin_stack;
+  unsigned char* ws = ws_stack;
+  const size_t ws_cap = len + 16;
+  if (len > kStackControl) [[unlikely]] {
+    // Linux itself allocates past its 128-byte stack buffer (sock_kmalloc,
+    // bounded by optmem_max).
+    if (len > kMaxControl) return -ENOBUFS;
+    thread_local std::vector<unsigned char> big_lin, big_ws;
+    if (big_lin.size() < len) big_lin.resize(len);
+    if (big_ws.size() < ws_cap) big_ws.resize(ws_cap);
+    lin = big_lin.data();
+    ws = big_ws.data();
+  }
+  if (!CopyIn(lin, msg.msg_control, len)) return -EFAULT;
+  Ancillary control{
+      ws, CmsgBufferToWs(lin, len, /*for_send=*/true, ws, ws_cap, nullptr)};
+  return s.ops->send(s, fd, chain.buf(), flags, to, msg.msg_namelen, &control);
 }
 
 long RecvMsg(LxSocket& s, int fd, msghdr* user_msg, int flags) {
@@ -243,17 +373,16 @@ long RecvMsg(LxSocket& s, int fd, msghdr* user_msg, int flags) {
   sockaddr* from =
       msg.msg_name != nullptr ? static_cast<sockaddr*>(msg.msg_name) : nullptr;
   int out_flags = 0;
+  // Always asked for: with no buffer (or too small a one) Linux still says
+  // MSG_CTRUNC when there was control data.
   Ancillary control{msg.msg_control, msg.msg_controllen};
-  const bool want_control =
-      msg.msg_control != nullptr && msg.msg_controllen > 0;
-  long r =
-      s.ops->recv(s, fd, chain.buf(), flags, from, from ? &namelen : nullptr,
-                  &out_flags, want_control ? &control : nullptr);
+  long r = s.ops->recv(s, fd, chain.buf(), flags, from,
+                       from ? &namelen : nullptr, &out_flags, &control);
   if (r < 0) return r;
   // msg_namelen is written only when there is a name buffer (Linux leaves
   // it alone otherwise).
   msg.msg_namelen = namelen;
-  msg.msg_controllen = want_control ? control.length : 0;
+  msg.msg_controllen = control.length;
   msg.msg_flags = out_flags;
   if ((from != nullptr && !CopyOut(&user_msg->msg_namelen, &msg.msg_namelen,
                                    sizeof(msg.msg_namelen))) ||

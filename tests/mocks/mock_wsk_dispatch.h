@@ -111,7 +111,18 @@ class MockProviderDispatch : public wsk::WskProviderDispatch {
   MOCK_METHOD(wsk::NTSTATUS, WskDisconnect,                                   \
               (wsk::PWSK_SOCKET Socket, wsk::PWSK_BUF Buffer,                 \
                wsk::ULONG Flags, wsk::PIRP Irp),                              \
-              (override))
+              (override));                                                    \
+  MOCK_METHOD(wsk::NTSTATUS, WskLxSendMessage,                                \
+              (wsk::PWSK_SOCKET Socket, wsk::PWSK_BUF Buffer,                 \
+               wsk::ULONG Flags, wsk::ULONG ControlInfoLength,                \
+               const wsk::CMSGHDR* ControlInfo, wsk::PIRP Irp),               \
+              (override));                                                    \
+  MOCK_METHOD(                                                                \
+      wsk::NTSTATUS, WskLxReceiveMessage,                                     \
+      (wsk::PWSK_SOCKET Socket, wsk::PWSK_BUF Buffer, wsk::ULONG Flags,       \
+       wsk::ULONG * ControlLength, wsk::CMSGHDR * ControlInfo,                \
+       wsk::ULONG * ControlFlags, wsk::PIRP Irp),                             \
+      (override))
 
 // An accepted socket's table (WSK_FLAG_CONNECTION_SOCKET).
 class MockConnectionDispatch : public wsk::WskProviderConnectionDispatch {

@@ -18,6 +18,7 @@
 #include "boost/asio/io_context.hpp"
 #include "boost/asio/posix/stream_descriptor.hpp"
 #include "boost/asio/post.hpp"
+#include "lx/cmsg_table.h"
 #include "lx/ioctl_table.h"
 #include "lx/socket_tables.h"
 #include "lx/sockopt_table.h"
@@ -119,6 +120,18 @@ bool SetIovec(const WSK_BUF& b, iovec* stack_iov, msghdr* msg) {
   return true;
 }
 
+// Control messages cross WSK in Windows form (WSACMSGHDR, Windows levels
+// and types); the host takes and gives Linux form. Per-call buffers live on
+// the stack; a larger control buffer uses a per-thread one, grown once.
+constexpr size_t kStackControl = 1024;
+
+unsigned char* ControlScratch(size_t need, unsigned char* stack_buf) {
+  if (need <= kStackControl) return stack_buf;
+  thread_local std::vector<unsigned char> big;
+  if (big.size() < need) big.resize(need);
+  return big.data();
+}
+
 class PosixHostStackImpl final : public HostStack {
  public:
   HostResult Socket(ADDRESS_FAMILY family, USHORT type, ULONG protocol,
@@ -194,8 +207,15 @@ class PosixHostStackImpl final : public HostStack {
       msg.msg_name = &ss;
       msg.msg_namelen = ToLinux(remote, &ss);
     }
-    msg.msg_control = const_cast<CMSGHDR*>(control);
-    msg.msg_controllen = control ? control_length : 0;
+    alignas(8) unsigned char lin[kStackControl];
+    if (control != nullptr && control_length > 0) {
+      const size_t cap = 2 * static_cast<size_t>(control_length) + 16;
+      unsigned char* buf = ControlScratch(cap, lin);
+      msg.msg_control = buf;
+      msg.msg_controllen =
+          lx::CmsgBufferToLinux(control, control_length,
+                                /*for_send=*/true, buf, cap, nullptr);
+    }
     return ResultOf(
         RawSyscall(SYS_sendmsg, h, reinterpret_cast<long>(&msg), lflags));
   }
@@ -220,11 +240,13 @@ class PosixHostStackImpl final : public HostStack {
       msg.msg_name = &ss;
       msg.msg_namelen = sizeof(ss);
     }
+    alignas(8) unsigned char lin[kStackControl];
     if (control != nullptr && control_length != nullptr) {
-      msg.msg_control = control;
-      msg.msg_controllen = *control_length;
+      msg.msg_control = lin;
+      msg.msg_controllen = sizeof(lin);
     }
     long r = RawSyscall(SYS_recvmsg, h, reinterpret_cast<long>(&msg), lflags);
+    bool ctrunc = false;
     if (r >= 0) {
       if (remote != nullptr) {
         if (msg.msg_namelen > 0) {
@@ -234,9 +256,16 @@ class PosixHostStackImpl final : public HostStack {
         }
       }
       if (control_length != nullptr) {
-        *control_length = control ? static_cast<ULONG>(msg.msg_controllen) : 0;
+        *control_length = control
+                              ? static_cast<ULONG>(lx::CmsgBufferToWs(
+                                    lin, msg.msg_controllen, /*for_send=*/false,
+                                    control, *control_length, &ctrunc))
+                              : 0;
       }
-      if (out_flags != nullptr) *out_flags = lx::WsResultFlags(msg.msg_flags);
+      if (out_flags != nullptr) {
+        *out_flags =
+            lx::WsResultFlags(msg.msg_flags) | (ctrunc ? WS_MSG_CTRUNC : 0);
+      }
     }
     return ResultOf(r);
   }

@@ -497,6 +497,36 @@ NTSTATUS Provider::WskDisconnect(PWSK_SOCKET Socket, PWSK_BUF Buffer,
   return CompleteNow(Irp, host_.Disconnect(h, Flags), 0);
 }
 
+// lxwsk extensions: a connection's send and receive with control messages
+// (Windows form; the host adapter converts). The pending paths are the
+// datagram ones without an address.
+NTSTATUS Provider::WskLxSendMessage(PWSK_SOCKET Socket, PWSK_BUF Buffer,
+                                    ULONG Flags, ULONG ControlInfoLength,
+                                    const CMSGHDR* ControlInfo, PIRP Irp) {
+  ModelSocket* s = ToModel(Socket);
+  HostHandle h = HandleFor(s, Irp);
+  const bool inline_mode = s->inline_mode;
+  HostResult first =
+      host_.Send(h, *Buffer, Flags, nullptr, ControlInfo, ControlInfoLength);
+  if (inline_mode) return CompleteNow(Irp, first.status, first.information);
+  return PendSendTo(s, h, *Buffer, Flags, nullptr, ControlInfoLength,
+                    ControlInfo, Irp, first);
+}
+
+NTSTATUS Provider::WskLxReceiveMessage(PWSK_SOCKET Socket, PWSK_BUF Buffer,
+                                       ULONG Flags, ULONG* ControlLength,
+                                       CMSGHDR* ControlInfo,
+                                       ULONG* ControlFlags, PIRP Irp) {
+  ModelSocket* s = ToModel(Socket);
+  HostHandle h = HandleFor(s, Irp);
+  const bool inline_mode = s->inline_mode;
+  HostResult first = host_.Receive(h, *Buffer, Flags, nullptr, ControlInfo,
+                                   ControlLength, ControlFlags);
+  if (inline_mode) return CompleteNow(Irp, first.status, first.information);
+  return PendReceiveFrom(s, h, *Buffer, Flags, nullptr, ControlLength,
+                         ControlInfo, ControlFlags, Irp, first);
+}
+
 NTSTATUS Provider::WskSendTo(PWSK_SOCKET Socket, PWSK_BUF Buffer, ULONG Flags,
                              const SOCKADDR* RemoteAddress,
                              ULONG ControlInfoLength,

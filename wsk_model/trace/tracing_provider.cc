@@ -375,6 +375,32 @@ class TracingProvider final : public WskProviderDispatch,
     l.Send(sink_);
     return st;
   }
+  NTSTATUS WskLxSendMessage(PWSK_SOCKET S, PWSK_BUF B, ULONG Flags, ULONG CL,
+                            const CMSGHDR* C, PIRP Irp) override {
+    TracedSocket* t = Traced(S);
+    Line l;
+    NTSTATUS st = Conn(t)->WskLxSendMessage(t->real, B, Flags, CL, C, Irp);
+    l.Add("WskLxSendMessage(WSK_BUF{len=%zu}, flags=0x%lX, control=%lu",
+          B->Length, static_cast<unsigned long>(Flags),
+          static_cast<unsigned long>(CL));
+    l.Status(*Irp);
+    l.Send(sink_);
+    return st;
+  }
+  NTSTATUS WskLxReceiveMessage(PWSK_SOCKET S, PWSK_BUF B, ULONG Flags,
+                               ULONG* CL, CMSGHDR* C, ULONG* CF,
+                               PIRP Irp) override {
+    TracedSocket* t = Traced(S);
+    Line l;
+    NTSTATUS st =
+        Conn(t)->WskLxReceiveMessage(t->real, B, Flags, CL, C, CF, Irp);
+    l.Add("WskLxReceiveMessage(WSK_BUF{len=%zu}, flags=0x%lX, control=%lu",
+          B->Length, static_cast<unsigned long>(Flags),
+          static_cast<unsigned long>(CL != nullptr ? *CL : 0));
+    l.Status(*Irp);
+    l.Send(sink_);
+    return st;
+  }
   NTSTATUS WskSendTo(PWSK_SOCKET S, PWSK_BUF B, ULONG Flags, const SOCKADDR* A,
                      ULONG CL, const CMSGHDR* C, PIRP Irp) override {
     TracedSocket* t = Traced(S);

@@ -26,7 +26,10 @@ struct LxSocket;
 
 // Per-category data operations: a table per category instead of a branch
 // on the category at every call.
-// Ancillary data of sendmsg/recvmsg: the program's buffer, in Linux form.
+// Ancillary data of sendmsg/recvmsg. Send: the control messages already in
+// Windows form (SendMsg converts them). Receive: the program's buffer, in
+// Linux form (data may be null); the category asks WSK for Windows-form
+// control and writes Linux's form into it, as put_cmsg would.
 struct Ancillary {
   void* data;
   size_t length;  // in: capacity; out (recv): bytes written

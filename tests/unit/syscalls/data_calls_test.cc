@@ -398,6 +398,15 @@ TEST_F(StreamDataTest, ReadvOfNothingReturnsZeroWithoutWskCall) {
   EXPECT_EQ(lx::Readv(lx(), kHostFd, nullptr, 0), 0);
 }
 
+// vfs_writev returns 0 for a zero total before the socket sees it: no empty
+// datagram is sent (write(fd, buf, 0) does send one).
+TEST_F(DatagramDataTest, WritevOfNothingSendsNoDatagram) {
+  char a[4];
+  const iovec empty[2] = {{a, 0}, {a, 0}};
+  EXPECT_EQ(lx::Writev(lx(), kHostFd, empty, 2), 0);
+  EXPECT_EQ(lx::Writev(lx(), kHostFd, nullptr, 0), 0);
+}
+
 TEST_F(StreamDataTest, ReadvReceivesIntoTheChain) {
   char a[2], b[6];
   const iovec iov[2] = {{a, 2}, {b, 6}};
@@ -457,27 +466,101 @@ TEST_F(StreamDataTest, RecvmsgOnStreamReportsNoNameAndNoControl) {
   msg.msg_control = control;
   msg.msg_controllen = sizeof(control);
   msg.msg_flags = 0x7777;
-  EXPECT_CALL(s_.dispatch(), WskReceive(s_.wsk(), _, wsk::WSK_FLAG_WAITALL, _))
-      .WillOnce(CompleteIrp(wsk::STATUS_SUCCESS, 8));
+  EXPECT_CALL(s_.dispatch(),
+              WskLxReceiveMessage(s_.wsk(), _, wsk::WSK_FLAG_WAITALL, NotNull(),
+                                  NotNull(), _, _))
+      .WillOnce([](wsk::PWSK_SOCKET, wsk::PWSK_BUF, wsk::ULONG,
+                   wsk::ULONG* control_length, wsk::CMSGHDR*, wsk::ULONG*,
+                   wsk::PIRP irp) {
+        *control_length = 0;
+        return CompleteIrp(wsk::STATUS_SUCCESS, 8)(irp);
+      });
   EXPECT_EQ(lx::RecvMsg(lx(), kHostFd, &msg, MSG_WAITALL), 8);
   EXPECT_EQ(msg.msg_namelen, 0u);
   EXPECT_EQ(msg.msg_controllen, 0u);
   EXPECT_EQ(msg.msg_flags, 0);
 }
 
-TEST_F(StreamDataTest, RecvmsgOnStreamReturnsNoControlData) {
+// Windows-form control from WskLxReceiveMessage (lxwsk's timestamp message
+// at WS_SOL_SOCKET) becomes Linux's SCM_TIMESTAMP; recv() asks for none.
+TEST_F(StreamDataTest, RecvmsgOnStreamTranslatesControlToLinuxForm) {
   char a[8];
   iovec iov[1] = {{a, 8}};
-  alignas(cmsghdr) char control[64];
+  alignas(cmsghdr) unsigned char control[64];
+  memset(control, 0xAB, sizeof(control));
   msghdr msg{};
   msg.msg_iov = iov;
   msg.msg_iovlen = 1;
   msg.msg_control = control;
   msg.msg_controllen = sizeof(control);
-  EXPECT_CALL(s_.dispatch(), WskReceive(s_.wsk(), _, 0u, _))
-      .WillOnce(CompleteIrp(wsk::STATUS_SUCCESS, 8));
+  const int64_t tv[2] = {1234, 567};
+  EXPECT_CALL(s_.dispatch(),
+              WskLxReceiveMessage(s_.wsk(), _, 0u, NotNull(), NotNull(), _, _))
+      .WillOnce([&tv](wsk::PWSK_SOCKET, wsk::PWSK_BUF, wsk::ULONG,
+                      wsk::ULONG* control_length, wsk::CMSGHDR* info,
+                      wsk::ULONG*, wsk::PIRP irp) {
+        EXPECT_GE(*control_length, wsk::WSA_CMSG_SPACE(sizeof(tv)));
+        info->cmsg_len = wsk::WSA_CMSG_LEN(sizeof(tv));
+        info->cmsg_level = static_cast<int>(wsk::WS_SOL_SOCKET);
+        info->cmsg_type = static_cast<int>(wsk::SO_LXWSK_TIMESTAMP);
+        memcpy(wsk::WSA_CMSG_DATA(info), tv, sizeof(tv));
+        *control_length = wsk::WSA_CMSG_SPACE(sizeof(tv));
+        return CompleteIrp(wsk::STATUS_SUCCESS, 8)(irp);
+      });
   EXPECT_EQ(lx::RecvMsg(lx(), kHostFd, &msg, 0), 8);
-  EXPECT_EQ(msg.msg_controllen, 0u);
+  ASSERT_EQ(msg.msg_controllen, CMSG_SPACE(sizeof(tv)));
+  cmsghdr* cm = CMSG_FIRSTHDR(&msg);
+  ASSERT_NE(cm, nullptr);
+  EXPECT_EQ(cm->cmsg_level, SOL_SOCKET);
+  EXPECT_EQ(cm->cmsg_type, 29);  // SCM_TIMESTAMP (SO_TIMESTAMP_OLD)
+  EXPECT_EQ(cm->cmsg_len, CMSG_LEN(sizeof(tv)));
+  EXPECT_EQ(memcmp(CMSG_DATA(cm), tv, sizeof(tv)), 0);
+  EXPECT_EQ(msg.msg_flags, 0);
+}
+
+// sendmsg control on a stream goes through WskLxSendMessage in Windows
+// form; a control-less sendmsg stays on WskSend.
+TEST_F(StreamDataTest, SendmsgOnStreamCarriesControlInWindowsForm) {
+  char a[3];
+  iovec iov[1] = {{a, 3}};
+  alignas(cmsghdr) unsigned char control[CMSG_SPACE(sizeof(int))] = {};
+  cmsghdr* cm = reinterpret_cast<cmsghdr*>(control);
+  cm->cmsg_len = CMSG_LEN(sizeof(int));
+  cm->cmsg_level = SOL_SOCKET;
+  cm->cmsg_type = 77;  // no Windows equivalent: tunnelled
+  msghdr msg{};
+  msg.msg_iov = iov;
+  msg.msg_iovlen = 1;
+  msg.msg_control = control;
+  msg.msg_controllen = sizeof(control);
+  EXPECT_CALL(s_.dispatch(),
+              WskLxSendMessage(s_.wsk(), _, 0u, 24u, NotNull(), _))
+      .WillOnce([](wsk::PWSK_SOCKET, wsk::PWSK_BUF, wsk::ULONG, wsk::ULONG,
+                   const wsk::CMSGHDR* info, wsk::PIRP irp) {
+        EXPECT_EQ(info->cmsg_len, 20u);
+        EXPECT_EQ(static_cast<uint32_t>(info->cmsg_level),
+                  wsk::WskLxLevel(SOL_SOCKET));
+        EXPECT_EQ(info->cmsg_type, 77);
+        return CompleteIrp(wsk::STATUS_INVALID_PARAMETER, 0)(irp);
+      });
+  EXPECT_EQ(lx::SendMsg(lx(), kHostFd, &msg, 0), -EINVAL);
+  msg.msg_controllen = 0;
+  EXPECT_CALL(s_.dispatch(), WskSend(s_.wsk(), _, 0u, _))
+      .WillOnce(CompleteIrp(wsk::STATUS_SUCCESS, 3));
+  EXPECT_EQ(lx::SendMsg(lx(), kHostFd, &msg, 0), 3);
+}
+
+TEST_F(StreamDataTest, SendmsgControlErrorsComeBeforeWsk) {
+  char a[3];
+  iovec iov[1] = {{a, 3}};
+  msghdr msg{};
+  msg.msg_iov = iov;
+  msg.msg_iovlen = 1;
+  msg.msg_control = NoAccessPage();
+  msg.msg_controllen = 32;
+  EXPECT_EQ(lx::SendMsg(lx(), kHostFd, &msg, 0), -EFAULT);
+  msg.msg_controllen = static_cast<size_t>(INT_MAX) + 1;
+  EXPECT_EQ(lx::SendMsg(lx(), kHostFd, &msg, 0), -ENOBUFS);
 }
 
 // ---------------------------------------------------------------------------
@@ -687,53 +770,133 @@ TEST_F(DatagramDataTest, SendToAnotherFamilyIsAnErrorAfterTheAutobind) {
             -EAFNOSUPPORT);  // udp_sendmsg
 }
 
-TEST_F(DatagramDataTest, SendmsgPassesControlDataThrough) {
+// Linux control messages reach WskSendTo in Windows form: levels and types
+// rewritten (IPV6_HOPLIMIT 52 -> 21, IP_PKTINFO 8 -> 19), in_pktinfo
+// re-laid as IN_PKTINFO {addr = the source Linux takes from ipi_spec_dst,
+// ifindex}.
+TEST_F(DatagramDataTest, SendmsgTranslatesControlToWindowsForm) {
   s_.MarkBound();
   char a[3];
   iovec iov[1] = {{a, 3}};
-  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
+  alignas(cmsghdr) unsigned char
+      control[CMSG_SPACE(sizeof(int)) + CMSG_SPACE(sizeof(in_pktinfo))] = {};
   cmsghdr* cm = reinterpret_cast<cmsghdr*>(control);
   cm->cmsg_len = CMSG_LEN(sizeof(int));
   cm->cmsg_level = IPPROTO_IPV6;
   cm->cmsg_type = IPV6_HOPLIMIT;
+  const int hops = 9;
+  memcpy(CMSG_DATA(cm), &hops, sizeof(hops));
   msghdr msg{};
   msg.msg_iov = iov;
   msg.msg_iovlen = 1;
   msg.msg_control = control;
   msg.msg_controllen = sizeof(control);
-  EXPECT_CALL(s_.dispatch(),
-              WskSendTo(s_.wsk(), _, 0u, IsNull(),
-                        static_cast<wsk::ULONG>(sizeof(control)),
-                        reinterpret_cast<const wsk::CMSGHDR*>(control),
-                        IrpFor(kHostFd)))
-      .WillOnce(CompleteIrp(wsk::STATUS_SUCCESS, 3));
+  cm = CMSG_NXTHDR(&msg, cm);
+  cm->cmsg_len = CMSG_LEN(sizeof(in_pktinfo));
+  cm->cmsg_level = IPPROTO_IP;
+  cm->cmsg_type = IP_PKTINFO;
+  in_pktinfo pi{};
+  pi.ipi_ifindex = 3;
+  pi.ipi_spec_dst.s_addr = htonl(0x7F000001);
+  pi.ipi_addr = pi.ipi_spec_dst;
+  memcpy(CMSG_DATA(cm), &pi, sizeof(pi));
+  std::vector<uint8_t> seen;
+  EXPECT_CALL(s_.dispatch(), WskSendTo(s_.wsk(), _, 0u, IsNull(), _, NotNull(),
+                                       IrpFor(kHostFd)))
+      .WillOnce([&seen](wsk::PWSK_SOCKET, wsk::PWSK_BUF, wsk::ULONG,
+                        const wsk::SOCKADDR*, wsk::ULONG len,
+                        const wsk::CMSGHDR* info, wsk::PIRP irp) {
+        seen = Bytes(info, len);
+        return CompleteIrp(wsk::STATUS_SUCCESS, 3)(irp);
+      });
   EXPECT_EQ(lx::SendMsg(lx(), kHostFd, &msg, 0), 3);
+  ASSERT_EQ(seen.size(), wsk::WSA_CMSG_SPACE(4) +
+                             wsk::WSA_CMSG_SPACE(sizeof(wsk::IN_PKTINFO_WS)));
+  wsk::CMSGHDR h;
+  memcpy(&h, seen.data(), sizeof(h));
+  EXPECT_EQ(h.cmsg_len, wsk::WSA_CMSG_LEN(4));
+  EXPECT_EQ(static_cast<uint32_t>(h.cmsg_level), wsk::WS_IPPROTO_IPV6);
+  EXPECT_EQ(static_cast<uint32_t>(h.cmsg_type), wsk::WS_IPV6_HOPLIMIT);
+  const uint8_t* second = seen.data() + wsk::WSA_CMSG_SPACE(4);
+  memcpy(&h, second, sizeof(h));
+  EXPECT_EQ(h.cmsg_len, wsk::WSA_CMSG_LEN(sizeof(wsk::IN_PKTINFO_WS)));
+  EXPECT_EQ(static_cast<uint32_t>(h.cmsg_level), wsk::WS_IPPROTO_IP);
+  EXPECT_EQ(static_cast<uint32_t>(h.cmsg_type), wsk::WS_IP_PKTINFO);
+  wsk::IN_PKTINFO_WS w;
+  memcpy(&w, second + sizeof(h), sizeof(w));
+  EXPECT_EQ(memcmp(w.ipi_addr, &pi.ipi_spec_dst, 4), 0);
+  EXPECT_EQ(w.ipi_ifindex, 3u);
 }
 
-TEST_F(DatagramDataTest, RecvmsgReturnsControlData) {
+// Windows-form control from WskReceiveFrom becomes Linux's, cut the way
+// put_cmsg cuts it: a message that does not fit is truncated to the room
+// left and MSG_CTRUNC is set; with no buffer MSG_CTRUNC alone.
+TEST_F(DatagramDataTest, RecvmsgTranslatesAndTruncatesLikePutCmsg) {
+  auto answer = [](wsk::PWSK_SOCKET, wsk::PWSK_BUF, wsk::ULONG, wsk::PSOCKADDR,
+                   wsk::ULONG* control_length, wsk::CMSGHDR* info,
+                   wsk::ULONG* flags, wsk::PIRP irp) {
+    unsigned char* p = reinterpret_cast<unsigned char*>(info);
+    info->cmsg_len = wsk::WSA_CMSG_LEN(sizeof(wsk::IN_PKTINFO_WS));
+    info->cmsg_level = static_cast<int>(wsk::WS_IPPROTO_IP);
+    info->cmsg_type = static_cast<int>(wsk::WS_IP_PKTINFO);
+    wsk::IN_PKTINFO_WS w{{127, 0, 0, 1}, 1};
+    memcpy(wsk::WSA_CMSG_DATA(info), &w, sizeof(w));
+    auto* ttl =
+        reinterpret_cast<wsk::CMSGHDR*>(p + wsk::WSA_CMSG_SPACE(sizeof(w)));
+    ttl->cmsg_len = wsk::WSA_CMSG_LEN(4);
+    ttl->cmsg_level = static_cast<int>(wsk::WS_IPPROTO_IP);
+    ttl->cmsg_type = static_cast<int>(wsk::WS_IP_HOPLIMIT);
+    const int v = 64;
+    memcpy(wsk::WSA_CMSG_DATA(ttl), &v, 4);
+    *control_length = static_cast<wsk::ULONG>(wsk::WSA_CMSG_SPACE(sizeof(w)) +
+                                              wsk::WSA_CMSG_SPACE(4));
+    *flags = 0;
+    return CompleteIrp(wsk::STATUS_SUCCESS, 4)(irp);
+  };
+  EXPECT_CALL(s_.dispatch(), WskReceiveFrom(s_.wsk(), _, 0u, IsNull(),
+                                            NotNull(), NotNull(), NotNull(), _))
+      .Times(3)
+      .WillRepeatedly(answer);
   char a[4];
   iovec iov[1] = {{a, 4}};
-  alignas(cmsghdr) char control[64];
-  memset(control, 0, sizeof(control));
+  alignas(cmsghdr) unsigned char control[64];
+  memset(control, 0xAB, sizeof(control));
   msghdr msg{};
   msg.msg_iov = iov;
   msg.msg_iovlen = 1;
   msg.msg_control = control;
   msg.msg_controllen = sizeof(control);
-  EXPECT_CALL(s_.dispatch(),
-              WskReceiveFrom(s_.wsk(), _, 0u, IsNull(), NotNull(),
-                             reinterpret_cast<wsk::CMSGHDR*>(control), _, _))
-      .WillOnce([](wsk::PWSK_SOCKET, wsk::PWSK_BUF, wsk::ULONG, wsk::PSOCKADDR,
-                   wsk::ULONG* control_length, wsk::CMSGHDR* info, wsk::ULONG*,
-                   wsk::PIRP irp) {
-        EXPECT_EQ(*control_length, 64u);  // in: the program's capacity
-        memset(info, 0x5A, 20);
-        *control_length = 20;  // out: bytes written
-        return CompleteIrp(wsk::STATUS_SUCCESS, 4)(irp);
-      });
   EXPECT_EQ(lx::RecvMsg(lx(), kHostFd, &msg, 0), 4);
-  EXPECT_EQ(msg.msg_controllen, 20u);
-  EXPECT_EQ(static_cast<unsigned char>(control[19]), 0x5A);
+  // in_pktinfo: CMSG_SPACE(12) = 32; the TTL's CMSG_SPACE(4) = 24 advances.
+  EXPECT_EQ(msg.msg_controllen, 56u);
+  EXPECT_EQ(msg.msg_flags, 0);
+  cmsghdr* cm = CMSG_FIRSTHDR(&msg);
+  ASSERT_NE(cm, nullptr);
+  EXPECT_EQ(cm->cmsg_level, IPPROTO_IP);
+  EXPECT_EQ(cm->cmsg_type, IP_PKTINFO);
+  EXPECT_EQ(cm->cmsg_len, CMSG_LEN(sizeof(in_pktinfo)));
+  in_pktinfo pi;
+  memcpy(&pi, CMSG_DATA(cm), sizeof(pi));
+  EXPECT_EQ(pi.ipi_ifindex, 1);
+  EXPECT_EQ(ntohl(pi.ipi_addr.s_addr), 0x7F000001u);
+  EXPECT_EQ(ntohl(pi.ipi_spec_dst.s_addr), 0x7F000001u);
+  cm = CMSG_NXTHDR(&msg, cm);
+  ASSERT_NE(cm, nullptr);
+  EXPECT_EQ(cm->cmsg_type, IP_TTL);
+  EXPECT_EQ(control[CMSG_LEN(sizeof(in_pktinfo))], 0xAB);  // padding untouched
+
+  // 40 bytes: the first fits, 8 left is less than a header.
+  msg.msg_controllen = 40;
+  EXPECT_EQ(lx::RecvMsg(lx(), kHostFd, &msg, 0), 4);
+  EXPECT_EQ(msg.msg_controllen, 32u);
+  EXPECT_EQ(msg.msg_flags, MSG_CTRUNC);
+
+  // No buffer at all.
+  msg.msg_control = nullptr;
+  msg.msg_controllen = 0;
+  EXPECT_EQ(lx::RecvMsg(lx(), kHostFd, &msg, 0), 4);
+  EXPECT_EQ(msg.msg_controllen, 0u);
+  EXPECT_EQ(msg.msg_flags, MSG_CTRUNC);
 }
 
 TEST_F(DatagramDataTest, RecvmsgWithoutNameLeavesNamelenAlone) {

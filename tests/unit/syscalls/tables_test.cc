@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "gtest/gtest.h"
+#include "lx/cmsg_table.h"
 #include "lx/ioctl_table.h"
 #include "lx/socket_tables.h"
 #include "lx/sockopt_table.h"
@@ -567,6 +568,182 @@ TEST(IoctlTableTest, KnownRequests) {
   EXPECT_EQ(lx::FindLinuxIoctl(SIOCOUTQ), nullptr);
   EXPECT_EQ(lx::FindLinuxIoctl(SIOCGIFCONF), nullptr);
   EXPECT_EQ(lx::FindWsIoctl(wsk::SIO_LXWSK_HOST_IOCTL), nullptr);
+}
+
+// ---- control messages ----
+
+// One Linux control message (header + data) as bytes.
+std::vector<unsigned char> LinuxCmsg(int level, int type, const void* data,
+                                     size_t len) {
+  std::vector<unsigned char> b(CMSG_SPACE(len), 0);
+  cmsghdr h{};
+  h.cmsg_len = CMSG_LEN(len);
+  h.cmsg_level = level;
+  h.cmsg_type = type;
+  memcpy(b.data(), &h, sizeof(h));
+  memcpy(b.data() + CMSG_LEN(0), data, len);
+  return b;
+}
+
+std::vector<unsigned char> RoundTrip(const std::vector<unsigned char>& lin,
+                                     bool for_send) {
+  std::vector<unsigned char> ws(2 * lin.size() + 16), back(4 * lin.size() + 32);
+  bool trunc = true;
+  size_t n = lx::CmsgBufferToWs(lin.data(), lin.size(), for_send, ws.data(),
+                                ws.size(), &trunc);
+  EXPECT_FALSE(trunc);
+  size_t m = lx::CmsgBufferToLinux(ws.data(), n, for_send, back.data(),
+                                   back.size(), &trunc);
+  EXPECT_FALSE(trunc);
+  back.resize(m);
+  return back;
+}
+
+// Every row's Linux data survives Linux -> Windows -> Linux both ways, and
+// its Windows side is a Windows level (never a tunnelled one).
+TEST(CmsgTableTest, EveryRowRoundTrips) {
+  for (const lx::CmsgRow& r : lx::CmsgRows()) {
+    SCOPED_TRACE(r.name);
+    EXPECT_NE(r.ws_level & 0xFFFF0000u, wsk::WSK_LX_LEVEL_TAG);
+    unsigned char data[32];
+    for (size_t i = 0; i < sizeof(data); ++i) data[i] = (unsigned char)(i + 1);
+    if (r.kind == lx::CmsgKind::kInPktinfo) memcpy(data + 4, data + 8, 4);
+    auto lin = LinuxCmsg(r.linux_level, r.linux_type, data, r.linux_len);
+    EXPECT_EQ(RoundTrip(lin, /*for_send=*/false), lin);
+    if (r.kind != lx::CmsgKind::kTos) {
+      EXPECT_EQ(RoundTrip(lin, /*for_send=*/true), lin);
+    }
+    uint32_t wl = 0, wt = 0;
+    unsigned char out[48];
+    lx::CmsgDataToWs(r.linux_level, r.linux_type, data, r.linux_len, false, &wl,
+                     &wt, out);
+    EXPECT_EQ(wl, r.ws_level);
+    EXPECT_EQ(wt, r.ws_type);
+  }
+}
+
+// in_pktinfo {ifindex, spec_dst, addr} <-> IN_PKTINFO {addr, ifindex}: on
+// receive ipi_addr is the destination, on send the source comes from
+// ipi_spec_dst; a second address that differs rides after IN_PKTINFO.
+TEST(CmsgTableTest, InPktinfoLayout) {
+  in_pktinfo pi{};
+  pi.ipi_ifindex = 7;
+  pi.ipi_spec_dst.s_addr = htonl(0x7F000001);
+  pi.ipi_addr.s_addr = htonl(0x7F000001);
+  uint32_t wl, wt;
+  unsigned char out[32];
+  EXPECT_EQ(lx::CmsgDataToWs(IPPROTO_IP, IP_PKTINFO, &pi, sizeof(pi), false,
+                             &wl, &wt, out),
+            sizeof(wsk::IN_PKTINFO_WS));
+  EXPECT_EQ(wl, wsk::WS_IPPROTO_IP);
+  EXPECT_EQ(wt, wsk::WS_IP_PKTINFO);
+  wsk::IN_PKTINFO_WS w;
+  memcpy(&w, out, sizeof(w));
+  EXPECT_EQ(memcmp(w.ipi_addr, &pi.ipi_addr, 4), 0);
+  EXPECT_EQ(w.ipi_ifindex, 7u);
+  // Broadcast-style: destination differs from the local address.
+  pi.ipi_addr.s_addr = htonl(0x7FFFFFFF);
+  EXPECT_EQ(lx::CmsgDataToWs(IPPROTO_IP, IP_PKTINFO, &pi, sizeof(pi), false,
+                             &wl, &wt, out),
+            12u);
+  memcpy(&w, out, sizeof(w));
+  EXPECT_EQ(memcmp(w.ipi_addr, &pi.ipi_addr, 4), 0);
+  EXPECT_EQ(memcmp(out + 8, &pi.ipi_spec_dst, 4), 0);
+  // Send: the source (spec_dst) is IN_PKTINFO's ipi_addr.
+  EXPECT_EQ(lx::CmsgDataToWs(IPPROTO_IP, IP_PKTINFO, &pi, sizeof(pi), true, &wl,
+                             &wt, out),
+            12u);
+  memcpy(&w, out, sizeof(w));
+  EXPECT_EQ(memcmp(w.ipi_addr, &pi.ipi_spec_dst, 4), 0);
+}
+
+// A received TOS is a byte on Linux, an INT on Windows; sendmsg takes an
+// int (or a byte) and gets an int back.
+TEST(CmsgTableTest, TosByteAndInt) {
+  unsigned char tos = 0x28;
+  uint32_t wl, wt;
+  unsigned char out[16];
+  EXPECT_EQ(lx::CmsgDataToWs(IPPROTO_IP, IP_TOS, &tos, 1, false, &wl, &wt, out),
+            4u);
+  int32_t v;
+  memcpy(&v, out, 4);
+  EXPECT_EQ(v, 0x28);
+  int l, t;
+  unsigned char back[16];
+  EXPECT_EQ(lx::CmsgDataToLinux(wl, wt, out, 4, false, &l, &t, back), 1u);
+  EXPECT_EQ(back[0], 0x28);
+  EXPECT_EQ(lx::CmsgDataToLinux(wl, wt, out, 4, true, &l, &t, back), 4u);
+  EXPECT_EQ(l, IPPROTO_IP);
+  EXPECT_EQ(t, IP_TOS);
+}
+
+// Unknown messages, known ones at another length, and odd levels travel
+// tunnelled and come back byte for byte.
+TEST(CmsgTableTest, UnknownAndWrongLengthAreTunnelled) {
+  int v = 5;
+  uint32_t wl, wt;
+  unsigned char out[16];
+  lx::CmsgDataToWs(IPPROTO_TCP, TCP_INQ, &v, sizeof(v), false, &wl, &wt, out);
+  EXPECT_EQ(wl, wsk::WskLxLevel(IPPROTO_TCP));
+  EXPECT_EQ(wt, static_cast<uint32_t>(TCP_INQ));
+  lx::CmsgDataToWs(IPPROTO_IP, IP_PKTINFO, &v, sizeof(v), true, &wl, &wt, out);
+  EXPECT_EQ(wl, wsk::WskLxLevel(IPPROTO_IP));
+  EXPECT_EQ(wt, static_cast<uint32_t>(IP_PKTINFO));
+  auto a = LinuxCmsg(IPPROTO_IP, IP_PKTINFO, &v, sizeof(v));
+  EXPECT_EQ(RoundTrip(a, true), a);
+  auto b = LinuxCmsg(1234, 1, &v, sizeof(v));
+  EXPECT_EQ(RoundTrip(b, true), b);
+  lx::CmsgDataToWs(-5, 1, &v, sizeof(v), true, &wl, &wt, out);
+  EXPECT_EQ(wl, wsk::WskLxLevel(0xFFFF));
+}
+
+// A malformed header ends the walk; it and the rest are copied unchanged,
+// so the host kernel sees the same malformed message at the same remaining
+// length. A tail shorter than a header is kept too.
+TEST(CmsgTableTest, MalformedTailIsKept) {
+  int v = 9;
+  auto good = LinuxCmsg(IPPROTO_IPV6, IPV6_HOPLIMIT, &v, sizeof(v));
+  std::vector<unsigned char> bad = good;
+  cmsghdr h{};
+  h.cmsg_len = 200;  // past the end
+  h.cmsg_level = IPPROTO_IP;
+  h.cmsg_type = IP_TTL;
+  std::vector<unsigned char> hb(sizeof(h));
+  memcpy(hb.data(), &h, sizeof(h));
+  bad.insert(bad.end(), hb.begin(), hb.end());
+  EXPECT_EQ(RoundTrip(bad, true), bad);
+  std::vector<unsigned char> shortlen(8, 0x11);
+  EXPECT_EQ(RoundTrip(shortlen, true), shortlen);
+}
+
+// Running out of room stops at a message boundary and says so.
+TEST(CmsgTableTest, OutputRoomTruncatesAtAMessageBoundary) {
+  int v = 64;
+  auto one = LinuxCmsg(IPPROTO_IP, IP_TTL, &v, sizeof(v));
+  std::vector<unsigned char> two = one;
+  two.insert(two.end(), one.begin(), one.end());
+  unsigned char ws[64];
+  bool trunc = false;
+  size_t n = lx::CmsgBufferToWs(two.data(), two.size(), false, ws, 40, &trunc);
+  EXPECT_TRUE(trunc);
+  EXPECT_EQ(n, wsk::WSA_CMSG_SPACE(4));
+}
+
+// Which Windows messages cross with their bytes unchanged (copied in place
+// by the receive path) and which need CmsgDataToLinux.
+TEST(CmsgTableTest, LinuxNameSaysWhichDataIsVerbatim) {
+  int l, t;
+  EXPECT_FALSE(
+      lx::CmsgLinuxName(wsk::WS_IPPROTO_IP, wsk::WS_IP_PKTINFO, &l, &t));
+  EXPECT_EQ(l, IPPROTO_IP);
+  EXPECT_EQ(t, IP_PKTINFO);
+  EXPECT_FALSE(lx::CmsgLinuxName(wsk::WS_IPPROTO_IP, wsk::WS_IP_TOS, &l, &t));
+  EXPECT_TRUE(
+      lx::CmsgLinuxName(wsk::WS_IPPROTO_IPV6, wsk::WS_IPV6_HOPLIMIT, &l, &t));
+  EXPECT_EQ(t, IPV6_HOPLIMIT);
+  EXPECT_TRUE(lx::CmsgLinuxName(wsk::WskLxLevel(IPPROTO_TCP), TCP_INQ, &l, &t));
+  EXPECT_EQ(l, IPPROTO_TCP);
+  EXPECT_EQ(t, TCP_INQ);
 }
 
 }  // namespace

@@ -188,6 +188,48 @@ TEST_F(InlineSocketTest, RequestorHandleIsPassedToHost) {
   CloseSocket(socket);
 }
 
+// lxwsk's WskLxSendMessage / WskLxReceiveMessage: a connection's send and
+// receive with Windows-form control, handed to the host as given (no
+// address), completed inline like WskSend / WskReceive.
+TEST_F(InlineSocketTest, SendAndReceiveMessageCarryControlToTheHost) {
+  PWSK_SOCKET socket = MakeSocket(WSK_FLAG_CONNECTION_SOCKET, WS_SOCK_STREAM);
+  char data[4] = {};
+  MDL mdl{nullptr, data, 0, sizeof(data)};
+  WSK_BUF buf{&mdl, 0, sizeof(data)};
+  CMSGHDR control{sizeof(CMSGHDR), static_cast<int>(WS_SOL_SOCKET), 77};
+  EXPECT_CALL(host_, Send(kRequestorHandle, Field(&WSK_BUF::Length, 4u), 0,
+                          nullptr, &control, sizeof(control)))
+      .WillOnce(Return(HostResult{STATUS_SUCCESS, 4}));
+  IrpProbe probe(kRequestorHandle);
+  EXPECT_EQ(provider_.WskLxSendMessage(socket, &buf, 0, sizeof(control),
+                                       &control, probe.get()),
+            STATUS_SUCCESS);
+  ExpectCompletedInline(probe, STATUS_SUCCESS, 4);
+
+  alignas(8) unsigned char out[64];
+  ULONG out_len = sizeof(out);
+  ULONG out_flags = 0;
+  EXPECT_CALL(
+      host_,
+      Receive(kRequestorHandle, Field(&WSK_BUF::Length, 4u), WSK_FLAG_LX_PEEK,
+              nullptr, reinterpret_cast<CMSGHDR*>(out), &out_len, &out_flags))
+      .WillOnce([](HostHandle, const WSK_BUF&, ULONG, PSOCKADDR, CMSGHDR*,
+                   ULONG* len, ULONG* flags) {
+        *len = 32;
+        *flags = WS_MSG_CTRUNC;
+        return HostResult{STATUS_SUCCESS, 3};
+      });
+  IrpProbe receive(kRequestorHandle);
+  EXPECT_EQ(provider_.WskLxReceiveMessage(
+                socket, &buf, WSK_FLAG_LX_PEEK, &out_len,
+                reinterpret_cast<CMSGHDR*>(out), &out_flags, receive.get()),
+            STATUS_SUCCESS);
+  ExpectCompletedInline(receive, STATUS_SUCCESS, 3);
+  EXPECT_EQ(out_len, 32u);
+  EXPECT_EQ(out_flags, WS_MSG_CTRUNC);
+  CloseSocket(socket);
+}
+
 // WskSendTo on a bound datagram socket: remote address and control data
 // reach the host as given; Information = bytes sent.
 TEST_F(InlineSocketTest, SendToCompletesInCallingThread) {

@@ -132,11 +132,36 @@ struct WSK_DATA_INDICATION {
   WSK_BUF Buffer;
 };
 
+// WSACMSGHDR (ws2def.h): {SIZE_T cmsg_len; INT cmsg_level; INT cmsg_type},
+// the data after it. Control messages are aligned with WSA_CMSGHDR_ALIGN
+// (TYPE_ALIGNMENT(WSACMSGHDR)) and their data with WSA_CMSGDATA_ALIGN
+// (MAX_NATURAL_ALIGNMENT): 8 and 8 on 64-bit Windows (ws2def.h, mingw-w64
+// and win32metadata; shared/reference/constants-linux-windows.md "cmsghdr /
+// WSACMSGHDR"). Levels and types are Windows values (WS_IPPROTO_IP +
+// WS_IP_PKTINFO, ...).
 struct CMSGHDR {
   SIZE_T cmsg_len;
   int cmsg_level;
   int cmsg_type;
 };
+inline constexpr SIZE_T kWsaCmsgAlign = 8;
+constexpr SIZE_T WSA_CMSGHDR_ALIGN(SIZE_T length) {
+  return (length + kWsaCmsgAlign - 1) & ~(kWsaCmsgAlign - 1);
+}
+constexpr SIZE_T WSA_CMSGDATA_ALIGN(SIZE_T length) {
+  return (length + kWsaCmsgAlign - 1) & ~(kWsaCmsgAlign - 1);
+}
+constexpr SIZE_T WSA_CMSG_LEN(SIZE_T length) {
+  return WSA_CMSGDATA_ALIGN(sizeof(CMSGHDR)) + length;
+}
+constexpr SIZE_T WSA_CMSG_SPACE(SIZE_T length) {
+  return WSA_CMSGDATA_ALIGN(sizeof(CMSGHDR) + WSA_CMSGHDR_ALIGN(length));
+}
+inline unsigned char* WSA_CMSG_DATA(CMSGHDR* c) {
+  return reinterpret_cast<unsigned char*>(c) +
+         WSA_CMSGDATA_ALIGN(sizeof(CMSGHDR));
+}
+static_assert(sizeof(CMSGHDR) == 16);
 
 struct WSK_DATAGRAM_INDICATION {
   WSK_DATAGRAM_INDICATION* Next;

@@ -117,6 +117,12 @@ class Provider final : public WskProviderDispatch,
                       PIRP Irp) override;
   NTSTATUS WskDisconnect(PWSK_SOCKET Socket, PWSK_BUF Buffer, ULONG Flags,
                          PIRP Irp) override;
+  NTSTATUS WskLxSendMessage(PWSK_SOCKET Socket, PWSK_BUF Buffer, ULONG Flags,
+                            ULONG ControlInfoLength, const CMSGHDR* ControlInfo,
+                            PIRP Irp) override;
+  NTSTATUS WskLxReceiveMessage(PWSK_SOCKET Socket, PWSK_BUF Buffer, ULONG Flags,
+                               ULONG* ControlLength, CMSGHDR* ControlInfo,
+                               ULONG* ControlFlags, PIRP Irp) override;
   NTSTATUS WskSendTo(PWSK_SOCKET Socket, PWSK_BUF Buffer, ULONG Flags,
                      const SOCKADDR* RemoteAddress, ULONG ControlInfoLength,
                      const CMSGHDR* ControlInfo, PIRP Irp) override;

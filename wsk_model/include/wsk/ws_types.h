@@ -72,6 +72,10 @@ inline constexpr ULONG WS_IP_MULTICAST_LOOP = 11;
 inline constexpr ULONG WS_IP_ADD_MEMBERSHIP = 12;
 inline constexpr ULONG WS_IP_DROP_MEMBERSHIP = 13;
 inline constexpr ULONG WS_IP_PKTINFO = 19;
+// ws2ipdef.h: IP_HOPLIMIT 21 "Receive packet hop limit" shares its value
+// with IP_RECVTTL, as IPV6_HOPLIMIT names both the IPv6 option and its
+// control message: the control message carrying a received TTL (an INT).
+inline constexpr ULONG WS_IP_HOPLIMIT = 21;
 inline constexpr ULONG WS_IP_RECVTTL = 21;
 inline constexpr ULONG WS_IP_RECVTOS = 40;
 inline constexpr ULONG WS_IP_MTU_DISCOVER = 71;
@@ -117,6 +121,15 @@ inline constexpr ULONG WS_MSG_TRUNC = 0x100;
 inline constexpr ULONG WS_MSG_CTRUNC = 0x200;
 inline constexpr ULONG WS_MSG_BCAST = 0x400;
 inline constexpr ULONG WS_MSG_MCAST = 0x800;
+
+// IN_PKTINFO (ws2ipdef.h): {IN_ADDR ipi_addr; ULONG ipi_ifindex}, 8 bytes
+// (Linux in_pktinfo is {ifindex, spec_dst, addr}, 12). IN6_PKTINFO is
+// {IN6_ADDR ipi6_addr; ULONG ipi6_ifindex}, 20 bytes, as on Linux.
+struct IN_PKTINFO_WS {
+  uint8_t ipi_addr[4];
+  ULONG ipi_ifindex;
+};
+static_assert(sizeof(IN_PKTINFO_WS) == 8);
 
 // Address layouts (ws2def.h / ws2ipdef.h). Byte layout matches Linux; only
 // the family values differ (AF_INET6 is 23 here, 10 on Linux).

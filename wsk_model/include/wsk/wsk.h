@@ -130,6 +130,18 @@ inline constexpr ULONG SO_LXWSK_HOST_HANDLE = WSK_SO_BASE + 0x41;
 // WskSetOption, WS_SOL_SOCKET: the backlog WskListen uses (Linux listen()
 // takes one; WSK has none).
 inline constexpr ULONG SO_LXWSK_LISTEN_BACKLOG = WSK_SO_BASE + 0x40;
+// Control message types at WS_SOL_SOCKET for what Windows has no control
+// message for: a receive timestamp as Linux SO_TIMESTAMP / SO_TIMESTAMPNS
+// give it (Windows SO_TIMESTAMP 0x300A is a QPC tick count, another
+// meaning). Data: {int64 seconds; int64 microseconds} and {int64 seconds;
+// int64 nanoseconds}.
+inline constexpr ULONG SO_LXWSK_TIMESTAMP = WSK_SO_BASE + 0x42;
+inline constexpr ULONG SO_LXWSK_TIMESTAMPNS = WSK_SO_BASE + 0x43;
+// Control messages with no Windows equivalent (TCP_INQ, IP_RECVERR's
+// extended errors, levels Windows lacks, malformed ones) travel with the
+// level tagged by WskLxLevel(linux_level) and the Linux type and bytes, as
+// options do; a level outside 0..0xFFFE travels as WskLxLevel(0xFFFF), a
+// level no protocol reads.
 
 enum WSK_CONTROL_SOCKET_TYPE { WskSetOption = 0, WskGetOption, WskIoctl };
 
@@ -237,6 +249,18 @@ class WskProviderConnectionDispatch : public WskProviderBasicDispatch {
                               PIRP Irp) = 0;
   virtual NTSTATUS WskDisconnect(PWSK_SOCKET Socket, PWSK_BUF Buffer,
                                  ULONG Flags, PIRP Irp) = 0;
+  // lxwsk extensions: WskSend / WskReceive with control messages (Windows
+  // form, as WskSendTo / WskReceiveFrom take them). WSK's connection table
+  // carries none; Linux stream sockets take SOL_SOCKET control on send and
+  // give SO_TIMESTAMP*, TCP_INQ, ... on receive. ControlLength is in/out;
+  // ControlFlags receives WS_MSG_CTRUNC and the other result flags.
+  virtual NTSTATUS WskLxSendMessage(PWSK_SOCKET Socket, PWSK_BUF Buffer,
+                                    ULONG Flags, ULONG ControlInfoLength,
+                                    const CMSGHDR* ControlInfo, PIRP Irp) = 0;
+  virtual NTSTATUS WskLxReceiveMessage(PWSK_SOCKET Socket, PWSK_BUF Buffer,
+                                       ULONG Flags, ULONG* ControlLength,
+                                       CMSGHDR* ControlInfo,
+                                       ULONG* ControlFlags, PIRP Irp) = 0;
 };
 
 // Undecided listen-or-connect (WSK_FLAG_STREAM_SOCKET, Windows 10 1703+).
