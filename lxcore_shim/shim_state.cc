@@ -16,7 +16,8 @@
 namespace lxshim {
 
 ShimState g_state;
-thread_local bool t_busy __attribute__((tls_model("initial-exec"))) = false;
+thread_local constinit bool t_busy __attribute__((tls_model("initial-exec"))) =
+    false;
 
 namespace {
 

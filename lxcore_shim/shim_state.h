@@ -34,7 +34,9 @@ struct ShimState {
 extern ShimState g_state;
 // Set while the shim itself runs code that may call back into libc (and so
 // into an interposed function): those nested calls go straight to libc.
-extern thread_local bool t_busy __attribute__((tls_model("initial-exec")));
+// constinit: no dynamic initialiser, so no TLS wrapper call on every access.
+extern thread_local constinit bool t_busy
+    __attribute__((tls_model("initial-exec")));
 
 // Initialises once; false while another thread initialises or when the
 // shim is disabled (LXWSK_DISABLE=1): the caller passes through.
