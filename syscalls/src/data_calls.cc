@@ -22,15 +22,18 @@ constexpr size_t kMaxRw = 0x7FFFF000;  // MAX_RW_COUNT
 
 // EPIPE: WSK reports a broken connection as a status; Linux also raises
 // SIGPIPE at the sending thread unless MSG_NOSIGNAL.
-long SendFailed(long r, int flags) {
+[[gnu::noinline, gnu::cold]] long SendFailed(long r, int flags) {
   if (r == -EPIPE && (flags & MSG_NOSIGNAL) == 0) raise(SIGPIPE);
   return r;
 }
 
 // WskSend carries no control data: ancillary data on a stream socket is
 // dropped (docs/semantics.md).
-long StreamSend(LxSocket& s, int fd, wsk::WSK_BUF* buf, int flags,
-                const sockaddr* to, socklen_t to_len, const Ancillary*) {
+[[gnu::always_inline]] inline long StreamSend(LxSocket& s, int fd,
+                                              wsk::WSK_BUF* buf, int flags,
+                                              const sockaddr* to,
+                                              socklen_t to_len,
+                                              const Ancillary*) {
   // __sys_sendto copies any address in before the protocol ignores it, so
   // a bad one still fails (EFAULT, EINVAL).
   if (to != nullptr) [[unlikely]] {
@@ -39,12 +42,16 @@ long StreamSend(LxSocket& s, int fd, wsk::WSK_BUF* buf, int flags,
   StackIrp irp(fd);
   s.connection()->WskSend(s.wsk, buf, WskSendFlags(flags), &irp);
   long r = Result(irp);
-  return r >= 0 ? r : SendFailed(r, flags);
+  if (r >= 0) [[likely]]
+    return r;
+  return SendFailed(r, flags);
 }
 
-long DatagramSend(LxSocket& s, int fd, wsk::WSK_BUF* buf, int flags,
-                  const sockaddr* to, socklen_t to_len,
-                  const Ancillary* control) {
+[[gnu::always_inline]] inline long DatagramSend(LxSocket& s, int fd,
+                                                wsk::WSK_BUF* buf, int flags,
+                                                const sockaddr* to,
+                                                socklen_t to_len,
+                                                const Ancillary* control) {
   wsk::SOCKADDR_STORAGE ws;
   const wsk::SOCKADDR* remote = nullptr;
   if (to != nullptr) [[unlikely]] {
@@ -67,12 +74,14 @@ long DatagramSend(LxSocket& s, int fd, wsk::WSK_BUF* buf, int flags,
       control ? static_cast<const wsk::CMSGHDR*>(control->data) : nullptr,
       &irp);
   long r = Result(irp);
-  return r >= 0 ? r : SendFailed(r, flags);
+  if (r >= 0) [[likely]]
+    return r;
+  return SendFailed(r, flags);
 }
 
-long StreamRecv(LxSocket& s, int fd, wsk::WSK_BUF* buf, int flags,
-                sockaddr* from, socklen_t* from_len, int* msg_flags,
-                Ancillary* control) {
+[[gnu::always_inline]] inline long StreamRecv(
+    LxSocket& s, int fd, wsk::WSK_BUF* buf, int flags, sockaddr* from,
+    socklen_t* from_len, int* msg_flags, Ancillary* control) {
   if (control != nullptr) control->length = 0;
   StackIrp irp(fd);
   s.connection()->WskReceive(s.wsk, buf, WskReceiveFlags(flags), &irp);
@@ -88,9 +97,9 @@ long StreamRecv(LxSocket& s, int fd, wsk::WSK_BUF* buf, int flags,
   return r;
 }
 
-long DatagramRecv(LxSocket& s, int fd, wsk::WSK_BUF* buf, int flags,
-                  sockaddr* from, socklen_t* from_len, int* msg_flags,
-                  Ancillary* control) {
+[[gnu::always_inline]] inline long DatagramRecv(
+    LxSocket& s, int fd, wsk::WSK_BUF* buf, int flags, sockaddr* from,
+    socklen_t* from_len, int* msg_flags, Ancillary* control) {
   // Linux receives first and copies the address after: a bad address
   // length still consumes the datagram (net/socket.c __sys_recvfrom).
   wsk::SOCKADDR_STORAGE ws;
@@ -171,20 +180,37 @@ extern const CategoryOps kDatagramOps;
 const CategoryOps kStreamOps = {StreamSend, StreamRecv};
 const CategoryOps kDatagramOps = {DatagramSend, DatagramRecv};
 
-long SendTo(LxSocket& s, int fd, const void* buf, size_t len, int flags,
-            const sockaddr* to, socklen_t to_len) {
+// Inlined into the shim's entry points (LTO): the data path.
+[[gnu::always_inline]] long SendTo(LxSocket& s, int fd, const void* buf,
+                                   size_t len, int flags, const sockaddr* to,
+                                   socklen_t to_len) {
   if (len > kMaxRw) len = kMaxRw;
   wsk::MDL mdl{nullptr, const_cast<void*>(buf), 0,
                static_cast<wsk::ULONG>(len)};
   wsk::WSK_BUF wb{&mdl, 0, len};
+  // The category's operation, called directly when the table is one of
+  // ours (the compiler can then inline it); same behaviour as s.ops->send.
+  if (s.ops == &kStreamOps)
+    return StreamSend(s, fd, &wb, flags, to, to_len, nullptr);
+  if (s.ops == &kDatagramOps) {
+    return DatagramSend(s, fd, &wb, flags, to, to_len, nullptr);
+  }
   return s.ops->send(s, fd, &wb, flags, to, to_len, nullptr);
 }
 
-long RecvFrom(LxSocket& s, int fd, void* buf, size_t len, int flags,
-              sockaddr* from, socklen_t* from_len) {
+// Inlined into the shim's entry points (LTO): the data path.
+[[gnu::always_inline]] long RecvFrom(LxSocket& s, int fd, void* buf, size_t len,
+                                     int flags, sockaddr* from,
+                                     socklen_t* from_len) {
   if (len > kMaxRw) len = kMaxRw;
   wsk::MDL mdl{nullptr, buf, 0, static_cast<wsk::ULONG>(len)};
   wsk::WSK_BUF wb{&mdl, 0, len};
+  if (s.ops == &kStreamOps) {
+    return StreamRecv(s, fd, &wb, flags, from, from_len, nullptr, nullptr);
+  }
+  if (s.ops == &kDatagramOps) {
+    return DatagramRecv(s, fd, &wb, flags, from, from_len, nullptr, nullptr);
+  }
   return s.ops->recv(s, fd, &wb, flags, from, from_len, nullptr, nullptr);
 }
 

@@ -22,6 +22,7 @@
 #include "lx/socket_tables.h"
 #include "lx/sockopt_table.h"
 #include "lx/status_table.h"
+#include "posix_data_path.h"
 #include "raw_syscall.h"
 #include "wsk/host_stack.h"
 #include "wsk/wsk.h"
@@ -119,6 +120,71 @@ bool SetIovec(const WSK_BUF& b, iovec* stack_iov, msghdr* msg) {
   return true;
 }
 
+}  // namespace
+
+namespace host {
+
+ULONG PosixAddressFromLinux(const sockaddr_storage& in, socklen_t len,
+                            PSOCKADDR out) {
+  return FromLinux(in, len, out);
+}
+
+HostResult PosixSendSlow(HostHandle h, const WSK_BUF& b, ULONG flags,
+                         const SOCKADDR* remote, const CMSGHDR* control,
+                         ULONG control_length) {
+  // WSK never raises signals: MSG_NOSIGNAL always.
+  const int lflags = lx::LinuxSendFlags(flags) | MSG_NOSIGNAL;
+  iovec stack_iov[kStackIov];
+  msghdr msg{};
+  if (!SetIovec(b, stack_iov, &msg)) return {STATUS_INVALID_PARAMETER, 0};
+  sockaddr_storage ss;
+  if (remote != nullptr) {
+    msg.msg_name = &ss;
+    msg.msg_namelen = ToLinux(remote, &ss);
+  }
+  msg.msg_control = const_cast<CMSGHDR*>(control);
+  msg.msg_controllen = control ? control_length : 0;
+  return ResultOf(
+      RawSyscall(SYS_sendmsg, h, reinterpret_cast<long>(&msg), lflags));
+}
+
+HostResult PosixReceiveSlow(HostHandle h, const WSK_BUF& b, ULONG flags,
+                            PSOCKADDR remote, CMSGHDR* control,
+                            ULONG* control_length, ULONG* out_flags) {
+  const int lflags = lx::LinuxReceiveFlags(flags);
+  iovec stack_iov[kStackIov];
+  msghdr msg{};
+  if (!SetIovec(b, stack_iov, &msg)) return {STATUS_INVALID_PARAMETER, 0};
+  sockaddr_storage ss;
+  if (remote != nullptr) {
+    msg.msg_name = &ss;
+    msg.msg_namelen = sizeof(ss);
+  }
+  if (control != nullptr && control_length != nullptr) {
+    msg.msg_control = control;
+    msg.msg_controllen = *control_length;
+  }
+  long r = RawSyscall(SYS_recvmsg, h, reinterpret_cast<long>(&msg), lflags);
+  if (r >= 0) {
+    if (remote != nullptr) {
+      if (msg.msg_namelen > 0) {
+        FromLinux(ss, msg.msg_namelen, remote);
+      } else {
+        remote->sa_family = WS_AF_UNSPEC;
+      }
+    }
+    if (control_length != nullptr) {
+      *control_length = control ? static_cast<ULONG>(msg.msg_controllen) : 0;
+    }
+    if (out_flags != nullptr) *out_flags = lx::WsResultFlags(msg.msg_flags);
+  }
+  return ResultOf(r);
+}
+
+}  // namespace host
+
+namespace {
+
 class PosixHostStackImpl final : public HostStack {
  public:
   HostResult Socket(ADDRESS_FAMILY family, USHORT type, ULONG protocol,
@@ -173,72 +239,19 @@ class PosixHostStackImpl final : public HostStack {
     return err == 0 ? STATUS_SUCCESS : lx::StatusFromErrno(err);
   }
 
+  bool IsPosixHost() const override { return true; }
+
   HostResult Send(HostHandle h, const WSK_BUF& b, ULONG flags,
                   const SOCKADDR* remote, const CMSGHDR* control,
                   ULONG control_length) override {
-    // WSK never raises signals: MSG_NOSIGNAL always.
-    const int lflags = lx::LinuxSendFlags(flags) | MSG_NOSIGNAL;
-    const MDL* m = b.Mdl;
-    if (remote == nullptr && control == nullptr &&
-        (m == nullptr || (m->Next == nullptr))) [[likely]] {
-      char* p = m ? static_cast<char*>(MmGetMdlVirtualAddress(m)) + b.Offset
-                  : nullptr;
-      return ResultOf(RawSyscall(SYS_sendto, h, reinterpret_cast<long>(p),
-                                 static_cast<long>(b.Length), lflags, 0, 0));
-    }
-    iovec stack_iov[kStackIov];
-    msghdr msg{};
-    if (!SetIovec(b, stack_iov, &msg)) return {STATUS_INVALID_PARAMETER, 0};
-    sockaddr_storage ss;
-    if (remote != nullptr) {
-      msg.msg_name = &ss;
-      msg.msg_namelen = ToLinux(remote, &ss);
-    }
-    msg.msg_control = const_cast<CMSGHDR*>(control);
-    msg.msg_controllen = control ? control_length : 0;
-    return ResultOf(
-        RawSyscall(SYS_sendmsg, h, reinterpret_cast<long>(&msg), lflags));
+    return host::PosixSend(h, b, flags, remote, control, control_length);
   }
 
   HostResult Receive(HostHandle h, const WSK_BUF& b, ULONG flags,
                      PSOCKADDR remote, CMSGHDR* control, ULONG* control_length,
                      ULONG* out_flags) override {
-    const int lflags = lx::LinuxReceiveFlags(flags);
-    const MDL* m = b.Mdl;
-    if (remote == nullptr && control == nullptr && out_flags == nullptr &&
-        (m == nullptr || m->Next == nullptr)) [[likely]] {
-      char* p = m ? static_cast<char*>(MmGetMdlVirtualAddress(m)) + b.Offset
-                  : nullptr;
-      return ResultOf(RawSyscall(SYS_recvfrom, h, reinterpret_cast<long>(p),
-                                 static_cast<long>(b.Length), lflags, 0, 0));
-    }
-    iovec stack_iov[kStackIov];
-    msghdr msg{};
-    if (!SetIovec(b, stack_iov, &msg)) return {STATUS_INVALID_PARAMETER, 0};
-    sockaddr_storage ss;
-    if (remote != nullptr) {
-      msg.msg_name = &ss;
-      msg.msg_namelen = sizeof(ss);
-    }
-    if (control != nullptr && control_length != nullptr) {
-      msg.msg_control = control;
-      msg.msg_controllen = *control_length;
-    }
-    long r = RawSyscall(SYS_recvmsg, h, reinterpret_cast<long>(&msg), lflags);
-    if (r >= 0) {
-      if (remote != nullptr) {
-        if (msg.msg_namelen > 0) {
-          FromLinux(ss, msg.msg_namelen, remote);
-        } else {
-          remote->sa_family = WS_AF_UNSPEC;
-        }
-      }
-      if (control_length != nullptr) {
-        *control_length = control ? static_cast<ULONG>(msg.msg_controllen) : 0;
-      }
-      if (out_flags != nullptr) *out_flags = lx::WsResultFlags(msg.msg_flags);
-    }
-    return ResultOf(r);
+    return host::PosixReceive(h, b, flags, remote, control, control_length,
+                              out_flags);
   }
 
   NTSTATUS Disconnect(HostHandle h, ULONG flags) override {

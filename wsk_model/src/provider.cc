@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "pending.h"
+#include "posix_data_path.h"
 
 namespace wsk {
 namespace {
@@ -417,23 +418,46 @@ NTSTATUS Provider::WskGetRemoteAddress(PWSK_SOCKET Socket,
   return CompleteNow(Irp, r.status, r.information);
 }
 
+inline HostResult Provider::HostSend(HostHandle h, const WSK_BUF& b,
+                                     ULONG flags, const SOCKADDR* remote,
+                                     const CMSGHDR* control,
+                                     ULONG control_length) {
+  if (posix_host_) [[likely]] {
+    return host::PosixSend(h, b, flags, remote, control, control_length);
+  }
+  return host_.Send(h, b, flags, remote, control, control_length);
+}
+
+inline HostResult Provider::HostReceive(HostHandle h, const WSK_BUF& b,
+                                        ULONG flags, PSOCKADDR remote,
+                                        CMSGHDR* control, ULONG* control_length,
+                                        ULONG* out_flags) {
+  if (posix_host_) [[likely]] {
+    return host::PosixReceive(h, b, flags, remote, control, control_length,
+                              out_flags);
+  }
+  return host_.Receive(h, b, flags, remote, control, control_length, out_flags);
+}
+
+// Inline sockets (the preload path): one host attempt, the IRP completed
+// before returning. The socket is read before the host call: another
+// thread may close it while this one is blocked in the host (Linux allows
+// that).
 NTSTATUS Provider::WskSend(PWSK_SOCKET Socket, PWSK_BUF Buffer, ULONG Flags,
                            PIRP Irp) {
   ModelSocket* s = ToModel(Socket);
-  HostHandle h = HandleFor(s, Irp);
-  // Read the socket before the host call: another thread may close it while
-  // this one is blocked in the host (Linux allows that).
-  const bool inline_mode = s->inline_mode;
-  HostResult first = host_.Send(h, *Buffer, Flags, nullptr, nullptr, 0);
-  if (inline_mode) [[likely]] {
-    return CompleteNow(Irp, first.status, first.information);
-  }
-  return PendSend(s, h, *Buffer, Flags, Irp, first);
+  if (!s->inline_mode) [[unlikely]]
+    return PendSend(s, Buffer, Flags, Irp);
+  HostResult r =
+      HostSend(HandleFor(s, Irp), *Buffer, Flags, nullptr, nullptr, 0);
+  return CompleteNow(Irp, r.status, r.information);
 }
 
-// The pending paths live out of line so the inline path stays short.
-NTSTATUS Provider::PendSend(ModelSocket* s, HostHandle h, WSK_BUF buf,
-                            ULONG Flags, PIRP Irp, HostResult first) {
+NTSTATUS Provider::PendSend(ModelSocket* s, PWSK_BUF Buffer, ULONG Flags,
+                            PIRP Irp) {
+  HostHandle h = HandleFor(s, Irp);
+  WSK_BUF buf = *Buffer;
+  HostResult first = host_.Send(h, buf, Flags, nullptr, nullptr, 0);
   HostStack* host = &host_;
   return PendOrComplete(host_, s, Irp, HostWait::kWritable,
                         (Flags & WSK_FLAG_LX_DONTWAIT) != 0, first,
@@ -445,18 +469,19 @@ NTSTATUS Provider::PendSend(ModelSocket* s, HostHandle h, WSK_BUF buf,
 NTSTATUS Provider::WskReceive(PWSK_SOCKET Socket, PWSK_BUF Buffer, ULONG Flags,
                               PIRP Irp) {
   ModelSocket* s = ToModel(Socket);
-  HostHandle h = HandleFor(s, Irp);
-  const bool inline_mode = s->inline_mode;
-  HostResult first =
-      host_.Receive(h, *Buffer, Flags, nullptr, nullptr, nullptr, nullptr);
-  if (inline_mode) [[likely]] {
-    return CompleteNow(Irp, first.status, first.information);
-  }
-  return PendReceive(s, h, *Buffer, Flags, Irp, first);
+  if (!s->inline_mode) [[unlikely]]
+    return PendReceive(s, Buffer, Flags, Irp);
+  HostResult r = HostReceive(HandleFor(s, Irp), *Buffer, Flags, nullptr,
+                             nullptr, nullptr, nullptr);
+  return CompleteNow(Irp, r.status, r.information);
 }
 
-NTSTATUS Provider::PendReceive(ModelSocket* s, HostHandle h, WSK_BUF buf,
-                               ULONG Flags, PIRP Irp, HostResult first) {
+NTSTATUS Provider::PendReceive(ModelSocket* s, PWSK_BUF Buffer, ULONG Flags,
+                               PIRP Irp) {
+  HostHandle h = HandleFor(s, Irp);
+  WSK_BUF buf = *Buffer;
+  HostResult first =
+      host_.Receive(h, buf, Flags, nullptr, nullptr, nullptr, nullptr);
   HostStack* host = &host_;
   if (first.status != STATUS_DEVICE_NOT_READY) ResumeIndications(*this, s);
   return PendOrComplete(
@@ -491,25 +516,26 @@ NTSTATUS Provider::WskSendTo(PWSK_SOCKET Socket, PWSK_BUF Buffer, ULONG Flags,
                              const CMSGHDR* ControlInfo, PIRP Irp) {
   ModelSocket* s = ToModel(Socket);
   // "A datagram socket must be bound before WskSendTo."
-  if (!s->bound) [[unlikely]] {
+  if (!s->bound.load(std::memory_order_relaxed)) [[unlikely]] {
     return CompleteNow(Irp, STATUS_INVALID_DEVICE_STATE, 0);
   }
-  HostHandle h = HandleFor(s, Irp);
-  const bool inline_mode = s->inline_mode;
-  HostResult first = host_.Send(h, *Buffer, Flags, RemoteAddress, ControlInfo,
-                                ControlInfoLength);
-  if (inline_mode) [[likely]] {
-    return CompleteNow(Irp, first.status, first.information);
+  if (!s->inline_mode) [[unlikely]] {
+    return PendSendTo(s, Buffer, Flags, RemoteAddress, ControlInfoLength,
+                      ControlInfo, Irp);
   }
-  return PendSendTo(s, h, *Buffer, Flags, RemoteAddress, ControlInfoLength,
-                    ControlInfo, Irp, first);
+  HostResult r = HostSend(HandleFor(s, Irp), *Buffer, Flags, RemoteAddress,
+                          ControlInfo, ControlInfoLength);
+  return CompleteNow(Irp, r.status, r.information);
 }
 
-NTSTATUS Provider::PendSendTo(ModelSocket* s, HostHandle h, WSK_BUF buf,
-                              ULONG Flags, const SOCKADDR* RemoteAddress,
+NTSTATUS Provider::PendSendTo(ModelSocket* s, PWSK_BUF Buffer, ULONG Flags,
+                              const SOCKADDR* RemoteAddress,
                               ULONG ControlInfoLength,
-                              const CMSGHDR* ControlInfo, PIRP Irp,
-                              HostResult first) {
+                              const CMSGHDR* ControlInfo, PIRP Irp) {
+  HostHandle h = HandleFor(s, Irp);
+  WSK_BUF buf = *Buffer;
+  HostResult first =
+      host_.Send(h, buf, Flags, RemoteAddress, ControlInfo, ControlInfoLength);
   HostStack* host = &host_;
   return PendOrComplete(
       host_, s, Irp, HostWait::kWritable, (Flags & WSK_FLAG_LX_DONTWAIT) != 0,
@@ -525,22 +551,23 @@ NTSTATUS Provider::WskReceiveFrom(PWSK_SOCKET Socket, PWSK_BUF Buffer,
                                   ULONG* ControlLength, CMSGHDR* ControlInfo,
                                   ULONG* ControlFlags, PIRP Irp) {
   ModelSocket* s = ToModel(Socket);
-  HostHandle h = HandleFor(s, Irp);
-  const bool inline_mode = s->inline_mode;
-  HostResult first = host_.Receive(h, *Buffer, Flags, RemoteAddress,
-                                   ControlInfo, ControlLength, ControlFlags);
-  if (inline_mode) [[likely]] {
-    return CompleteNow(Irp, first.status, first.information);
+  if (!s->inline_mode) [[unlikely]] {
+    return PendReceiveFrom(s, Buffer, Flags, RemoteAddress, ControlLength,
+                           ControlInfo, ControlFlags, Irp);
   }
-  return PendReceiveFrom(s, h, *Buffer, Flags, RemoteAddress, ControlLength,
-                         ControlInfo, ControlFlags, Irp, first);
+  HostResult r = HostReceive(HandleFor(s, Irp), *Buffer, Flags, RemoteAddress,
+                             ControlInfo, ControlLength, ControlFlags);
+  return CompleteNow(Irp, r.status, r.information);
 }
 
-NTSTATUS Provider::PendReceiveFrom(ModelSocket* s, HostHandle h, WSK_BUF buf,
-                                   ULONG Flags, PSOCKADDR RemoteAddress,
+NTSTATUS Provider::PendReceiveFrom(ModelSocket* s, PWSK_BUF Buffer, ULONG Flags,
+                                   PSOCKADDR RemoteAddress,
                                    ULONG* ControlLength, CMSGHDR* ControlInfo,
-                                   ULONG* ControlFlags, PIRP Irp,
-                                   HostResult first) {
+                                   ULONG* ControlFlags, PIRP Irp) {
+  HostHandle h = HandleFor(s, Irp);
+  WSK_BUF buf = *Buffer;
+  HostResult first = host_.Receive(h, buf, Flags, RemoteAddress, ControlInfo,
+                                   ControlLength, ControlFlags);
   HostStack* host = &host_;
   return PendOrComplete(host_, s, Irp, HostWait::kReadable,
                         (Flags & WSK_FLAG_LX_DONTWAIT) != 0, first,

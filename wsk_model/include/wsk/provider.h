@@ -63,7 +63,8 @@ class Provider final : public WskProviderDispatch,
                        public WskProviderDatagramDispatch,
                        public WskProviderStreamDispatch {
  public:
-  explicit Provider(HostStack& host) : host_(host) {}
+  explicit Provider(HostStack& host)
+      : host_(host), posix_host_(host.IsPosixHost()) {}
 
   HostStack& host() { return host_; }
   const void* DispatchFor(ULONG category) const;
@@ -136,23 +137,35 @@ class Provider final : public WskProviderDispatch,
                       const WSK_CLIENT_CONNECTION_DISPATCH* dispatch,
                       PSOCKADDR local, PSOCKADDR remote, PIRP irp);
 
-  [[gnu::noinline, gnu::cold]] NTSTATUS PendSend(ModelSocket* s, HostHandle h,
-                                                 WSK_BUF buf, ULONG Flags,
-                                                 PIRP Irp, HostResult first);
+  // Requests on sockets that may pend (not WSK_FLAG_LX_INLINE): the first
+  // attempt, then the pending machinery. Out of line so the inline path
+  // stays short.
+  [[gnu::noinline, gnu::cold]] NTSTATUS PendSend(ModelSocket* s,
+                                                 PWSK_BUF Buffer, ULONG Flags,
+                                                 PIRP Irp);
   [[gnu::noinline, gnu::cold]] NTSTATUS PendReceive(ModelSocket* s,
-                                                    HostHandle h, WSK_BUF buf,
-                                                    ULONG Flags, PIRP Irp,
-                                                    HostResult first);
+                                                    PWSK_BUF Buffer,
+                                                    ULONG Flags, PIRP Irp);
   [[gnu::noinline, gnu::cold]] NTSTATUS PendSendTo(
-      ModelSocket* s, HostHandle h, WSK_BUF buf, ULONG Flags,
+      ModelSocket* s, PWSK_BUF Buffer, ULONG Flags,
       const SOCKADDR* RemoteAddress, ULONG ControlInfoLength,
-      const CMSGHDR* ControlInfo, PIRP Irp, HostResult first);
+      const CMSGHDR* ControlInfo, PIRP Irp);
   [[gnu::noinline, gnu::cold]] NTSTATUS PendReceiveFrom(
-      ModelSocket* s, HostHandle h, WSK_BUF buf, ULONG Flags,
-      PSOCKADDR RemoteAddress, ULONG* ControlLength, CMSGHDR* ControlInfo,
-      ULONG* ControlFlags, PIRP Irp, HostResult first);
+      ModelSocket* s, PWSK_BUF Buffer, ULONG Flags, PSOCKADDR RemoteAddress,
+      ULONG* ControlLength, CMSGHDR* ControlInfo, ULONG* ControlFlags,
+      PIRP Irp);
+
+  // The host's data path: PosixHostStack's directly (inline) when that is
+  // the host, through the HostStack interface otherwise.
+  HostResult HostSend(HostHandle h, const WSK_BUF& b, ULONG flags,
+                      const SOCKADDR* remote, const CMSGHDR* control,
+                      ULONG control_length);
+  HostResult HostReceive(HostHandle h, const WSK_BUF& b, ULONG flags,
+                         PSOCKADDR remote, CMSGHDR* control,
+                         ULONG* control_length, ULONG* out_flags);
 
   HostStack& host_;
+  const bool posix_host_;
 };
 
 // Completes `irp` and returns `status`, the WSK convention for a request
