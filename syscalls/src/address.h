@@ -4,8 +4,14 @@
 #ifndef LXWSK_SYSCALLS_SRC_ADDRESS_H_
 #define LXWSK_SYSCALLS_SRC_ADDRESS_H_
 
+#include <netinet/in.h>
 #include <sys/socket.h>
 
+#include <cerrno>
+#include <cstring>
+
+#include "lx/socket_tables.h"
+#include "user_memory.h"
 #include "wsk/ws_types.h"
 
 namespace lx {
@@ -21,6 +27,33 @@ enum class AddrUse { kBind, kConnect, kConnectStream, kSendTo };
 long AddressIn(const sockaddr* user, socklen_t len, AddrUse use,
                int socket_family, wsk::SOCKADDR_STORAGE* out);
 
+// The data path's form of AddressIn(..., AddrUse::kSendTo, ...): an
+// address of exactly its family's length and of the socket's family (what
+// sendto() is nearly always given) is copied and relabelled inline; anything
+// else takes AddressIn. Only the family's bytes of *out are written then
+// (SockaddrLength of its family), which is all any reader looks at.
+[[gnu::always_inline]] inline long AddressInSendTo(const sockaddr* user,
+                                                   socklen_t len,
+                                                   int socket_family,
+                                                   wsk::SOCKADDR_STORAGE* out) {
+  if (socket_family == AF_INET && len == sizeof(sockaddr_in)) {
+    if (!CopyIn(out, user, sizeof(sockaddr_in))) [[unlikely]]
+      return -EFAULT;
+    if (out->ss_family == AF_INET) [[likely]] {
+      out->ss_family = WsFamilyFast(AF_INET);
+      return 0;
+    }
+  } else if (socket_family == AF_INET6 && len == sizeof(sockaddr_in6)) {
+    if (!CopyIn(out, user, sizeof(sockaddr_in6))) [[unlikely]]
+      return -EFAULT;
+    if (out->ss_family == AF_INET6) [[likely]] {
+      out->ss_family = WsFamilyFast(AF_INET6);
+      return 0;
+    }
+  }
+  return AddressIn(user, len, AddrUse::kSendTo, socket_family, out);
+}
+
 // Only the generic step (move_addr_to_kernel): length 0..128 and a readable
 // buffer. For calls whose protocol then ignores the address (TCP sendto).
 long AddressCopyIn(const sockaddr* user, socklen_t len);
@@ -28,8 +61,41 @@ long AddressCopyIn(const sockaddr* user, socklen_t len);
 // Writes a Windows address back as Linux does: truncated to *user_len, with
 // *user_len set to the full length. `ws_len` 0 means "no address" (stream
 // recvfrom). Returns 0 or -errno.
-long AddressOut(const wsk::SOCKADDR* ws, socklen_t ws_len, sockaddr* user,
-                socklen_t* user_len);
+long AddressOutSlow(const wsk::SOCKADDR* ws, socklen_t ws_len, sockaddr* user,
+                    socklen_t* user_len);
+// Inline for the data path: an AF_INET or AF_INET6 address into a buffer
+// that holds it whole; everything else (truncation, no address, errors) is
+// AddressOutSlow. The same checks in the same order either way.
+[[gnu::always_inline]] inline long AddressOut(const wsk::SOCKADDR* ws,
+                                              socklen_t ws_len, sockaddr* user,
+                                              socklen_t* user_len) {
+  socklen_t cap;
+  if (CopyIn(&cap, user_len, sizeof(cap)) &&
+      static_cast<int>(cap) >= static_cast<int>(ws_len)) [[likely]] {
+    if (ws_len == sizeof(sockaddr_in)) {
+      sockaddr_in lin;
+      memcpy(&lin, ws, sizeof(lin));
+      lin.sin_family = static_cast<sa_family_t>(LinuxFamilyFast(ws->sa_family));
+      if (CopyOut(user, &lin, sizeof(lin)) &&
+          CopyOut(user_len, &ws_len, sizeof(ws_len))) [[likely]] {
+        return 0;
+      }
+      return -EFAULT;
+    }
+    if (ws_len == sizeof(sockaddr_in6)) {
+      sockaddr_in6 lin;
+      memcpy(&lin, ws, sizeof(lin));
+      lin.sin6_family =
+          static_cast<sa_family_t>(LinuxFamilyFast(ws->sa_family));
+      if (CopyOut(user, &lin, sizeof(lin)) &&
+          CopyOut(user_len, &ws_len, sizeof(ws_len))) [[likely]] {
+        return 0;
+      }
+      return -EFAULT;
+    }
+  }
+  return AddressOutSlow(ws, ws_len, user, user_len);
+}
 
 // Reads *user_len for an address output; -EINVAL if negative, -EFAULT.
 long AddressOutLength(const socklen_t* user_len, socklen_t* out);

@@ -55,8 +55,7 @@ constexpr size_t kMaxRw = 0x7FFFF000;  // MAX_RW_COUNT
   wsk::SOCKADDR_STORAGE ws;
   const wsk::SOCKADDR* remote = nullptr;
   if (to != nullptr) [[unlikely]] {
-    if (long r = AddressIn(to, to_len, AddrUse::kSendTo, s.family, &ws);
-        r < 0) {
+    if (long r = AddressInSendTo(to, to_len, s.family, &ws); r < 0) {
       return r;
     }
     if (ws.ss_family != wsk::WS_AF_UNSPEC) {

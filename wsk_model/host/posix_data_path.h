@@ -50,7 +50,7 @@ inline char* SingleBuffer(const WSK_BUF& b) {
   return m ? static_cast<char*>(MmGetMdlVirtualAddress(m)) + b.Offset : nullptr;
 }
 
-inline HostResult PosixSend(HostHandle h, const WSK_BUF& b, ULONG flags,
+[[gnu::always_inline]] inline HostResult PosixSend(HostHandle h, const WSK_BUF& b, ULONG flags,
                             const SOCKADDR* remote, const CMSGHDR* control,
                             ULONG control_length) {
   const MDL* m = b.Mdl;
@@ -83,7 +83,7 @@ inline HostResult PosixSend(HostHandle h, const WSK_BUF& b, ULONG flags,
   return PosixSendSlow(h, b, flags, remote, control, control_length);
 }
 
-inline HostResult PosixReceive(HostHandle h, const WSK_BUF& b, ULONG flags,
+[[gnu::always_inline]] inline HostResult PosixReceive(HostHandle h, const WSK_BUF& b, ULONG flags,
                                PSOCKADDR remote, CMSGHDR* control,
                                ULONG* control_length, ULONG* out_flags) {
   const MDL* m = b.Mdl;
