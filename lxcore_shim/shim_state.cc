@@ -69,6 +69,11 @@ bool EnsureInit() {
   return false;  // another thread is initialising: pass through meanwhile
 }
 
+long Fail(long r) {
+  errno = static_cast<int>(-r);
+  return -1;
+}
+
 bool ForeignProcess() { return RawGetpid() != g_state.pid; }
 
 uintptr_t Install(int fd, lx::LxSocket* s) {

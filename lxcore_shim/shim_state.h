@@ -57,6 +57,19 @@ inline lx::LxSocket* Lookup(int fd) {
   return Classify(fd);
 }
 
+// The data path's lookup: the socket object when `fd` is a socket of ours
+// that the table already knows, tracing is off and the thread is not inside
+// the shim; null for everything else (unclassified or foreign fds, nested
+// calls, tracing), which the entry point hands to its general form. No call
+// on the way, so the fast entry points need almost no frame.
+inline lx::LxSocket* FastLookup(int fd) {
+  if (static_cast<unsigned>(fd) >= g_state.size || t_busy) [[unlikely]] {
+    return nullptr;
+  }
+  uintptr_t v = g_state.table[fd].load(std::memory_order_acquire);
+  return v > kNotOurs ? reinterpret_cast<lx::LxSocket*>(v) : nullptr;
+}
+
 // Installs a socket object for `fd` (creation, accept, dup); returns the
 // object that was there (stale entry), or 0/kNotOurs.
 uintptr_t Install(int fd, lx::LxSocket* s);
@@ -69,12 +82,13 @@ void DropClosed(uintptr_t entry);
 // process: descriptor bookkeeping then passes through untouched.
 bool ForeignProcess();
 
+// Sets errno from -errno and returns -1 (out of line: a tail call).
+[[gnu::noinline, gnu::cold]] long Fail(long r);
+
 // A Linux result (value or -errno) as the libc convention.
 inline long Ret(long r) {
-  if (r < 0) [[unlikely]] {
-    errno = static_cast<int>(-r);
-    return -1;
-  }
+  if (r < 0) [[unlikely]]
+    return Fail(r);
   return r;
 }
 

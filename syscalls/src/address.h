@@ -27,31 +27,37 @@ enum class AddrUse { kBind, kConnect, kConnectStream, kSendTo };
 long AddressIn(const sockaddr* user, socklen_t len, AddrUse use,
                int socket_family, wsk::SOCKADDR_STORAGE* out);
 
-// The data path's form of AddressIn(..., AddrUse::kSendTo, ...): an
-// address of exactly its family's length and of the socket's family (what
-// sendto() is nearly always given) is copied and relabelled inline; anything
-// else takes AddressIn. Only the family's bytes of *out are written then
-// (SockaddrLength of its family), which is all any reader looks at.
-[[gnu::always_inline]] inline long AddressInSendTo(const sockaddr* user,
-                                                   socklen_t len,
-                                                   int socket_family,
-                                                   wsk::SOCKADDR_STORAGE* out) {
-  if (socket_family == AF_INET && len == sizeof(sockaddr_in)) {
-    if (!CopyIn(out, user, sizeof(sockaddr_in))) [[unlikely]]
-      return -EFAULT;
-    if (out->ss_family == AF_INET) [[likely]] {
-      out->ss_family = WsFamilyFast(AF_INET);
-      return 0;
+// The data path's form of AddressIn(..., AddrUse::kSendTo, ...) for what
+// sendto() is nearly always given: an address of exactly its family's
+// length, of the socket's family, in a page already known readable. Then
+// it is copied and relabelled and the result is true; otherwise nothing is
+// decided (false) and the caller takes AddressIn. Only the family's bytes
+// of *out are written (SockaddrLength of its family), which is all any
+// reader looks at. No call on the way.
+[[gnu::always_inline]] inline bool AddressInSendToFast(
+    const sockaddr* user, socklen_t len, int socket_family,
+    wsk::SOCKADDR_STORAGE* out) {
+  if (socket_family == AF_INET) {
+    if (len != sizeof(sockaddr_in) ||
+        !tls_readable.Covers(user, sizeof(sockaddr_in))) {
+      return false;
     }
-  } else if (socket_family == AF_INET6 && len == sizeof(sockaddr_in6)) {
-    if (!CopyIn(out, user, sizeof(sockaddr_in6))) [[unlikely]]
-      return -EFAULT;
-    if (out->ss_family == AF_INET6) [[likely]] {
-      out->ss_family = WsFamilyFast(AF_INET6);
-      return 0;
-    }
+    memcpy(out, user, sizeof(sockaddr_in));
+    if (out->ss_family != AF_INET) return false;
+    out->ss_family = WsFamilyFast(AF_INET);
+    return true;
   }
-  return AddressIn(user, len, AddrUse::kSendTo, socket_family, out);
+  if (socket_family == AF_INET6) {
+    if (len != sizeof(sockaddr_in6) ||
+        !tls_readable.Covers(user, sizeof(sockaddr_in6))) {
+      return false;
+    }
+    memcpy(out, user, sizeof(sockaddr_in6));
+    if (out->ss_family != AF_INET6) return false;
+    out->ss_family = WsFamilyFast(AF_INET6);
+    return true;
+  }
+  return false;
 }
 
 // Only the generic step (move_addr_to_kernel): length 0..128 and a readable

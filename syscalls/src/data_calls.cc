@@ -47,6 +47,38 @@ constexpr size_t kMaxRw = 0x7FFFF000;  // MAX_RW_COUNT
   return SendFailed(r, flags);
 }
 
+// The general form of a datagram send: every address rule (AddressIn) and
+// the implicit bind. DatagramSend below handles the common case without a
+// call before the dispatch and hands everything else to this.
+[[gnu::noinline]] long DatagramSendGeneral(LxSocket& s, int fd,
+                                           wsk::WSK_BUF* buf, int flags,
+                                           const sockaddr* to, socklen_t to_len,
+                                           const Ancillary* control) {
+  wsk::SOCKADDR_STORAGE ws;
+  const wsk::SOCKADDR* remote = nullptr;
+  if (to != nullptr) {
+    if (long r = AddressIn(to, to_len, AddrUse::kSendTo, s.family, &ws);
+        r < 0) {
+      return r;
+    }
+    if (ws.ss_family != wsk::WS_AF_UNSPEC) {
+      remote = reinterpret_cast<const wsk::SOCKADDR*>(&ws);
+    }
+  }
+  if (long r = EnsureBound(s, fd); r < 0) return r;
+  StackIrp irp(fd);
+  // Control messages travel in Linux form (level and type values are not
+  // rewritten to Windows ones yet: docs/semantics.md).
+  s.datagram()->WskSendTo(
+      s.wsk, buf, WskSendFlags(flags), remote,
+      control ? static_cast<wsk::ULONG>(control->length) : 0,
+      control ? static_cast<const wsk::CMSGHDR*>(control->data) : nullptr,
+      &irp);
+  long r = Result(irp);
+  if (r >= 0) return r;
+  return SendFailed(r, flags);
+}
+
 [[gnu::always_inline]] inline long DatagramSend(LxSocket& s, int fd,
                                                 wsk::WSK_BUF* buf, int flags,
                                                 const sockaddr* to,
@@ -54,19 +86,16 @@ constexpr size_t kMaxRw = 0x7FFFF000;  // MAX_RW_COUNT
                                                 const Ancillary* control) {
   wsk::SOCKADDR_STORAGE ws;
   const wsk::SOCKADDR* remote = nullptr;
-  if (to != nullptr) [[unlikely]] {
-    if (long r = AddressInSendTo(to, to_len, s.family, &ws); r < 0) {
-      return r;
+  if (to != nullptr) {
+    if (!AddressInSendToFast(to, to_len, s.family, &ws)) [[unlikely]] {
+      return DatagramSendGeneral(s, fd, buf, flags, to, to_len, control);
     }
-    if (ws.ss_family != wsk::WS_AF_UNSPEC) {
-      remote = reinterpret_cast<const wsk::SOCKADDR*>(&ws);
-    }
+    remote = reinterpret_cast<const wsk::SOCKADDR*>(&ws);
   }
-  if (long r = EnsureBound(s, fd); r < 0) [[unlikely]]
-    return r;
+  if (!s.bound.load(std::memory_order_relaxed)) [[unlikely]] {
+    return DatagramSendGeneral(s, fd, buf, flags, to, to_len, control);
+  }
   StackIrp irp(fd);
-  // Control messages travel in Linux form (level and type values are not
-  // rewritten to Windows ones yet: docs/semantics.md).
   s.datagram()->WskSendTo(
       s.wsk, buf, WskSendFlags(flags), remote,
       control ? static_cast<wsk::ULONG>(control->length) : 0,
@@ -179,7 +208,10 @@ extern const CategoryOps kDatagramOps;
 const CategoryOps kStreamOps = {StreamSend, StreamRecv};
 const CategoryOps kDatagramOps = {DatagramSend, DatagramRecv};
 
-// Inlined into the shim's entry points (LTO): the data path.
+// SendTo and RecvFrom are inlined into the shim's entry points (LTO); GCC
+// warns that an external always_inline function may not always be.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wattributes"
 [[gnu::always_inline]] long SendTo(LxSocket& s, int fd, const void* buf,
                                    size_t len, int flags, const sockaddr* to,
                                    socklen_t to_len) {
@@ -187,31 +219,26 @@ const CategoryOps kDatagramOps = {DatagramSend, DatagramRecv};
   wsk::MDL mdl{nullptr, const_cast<void*>(buf), 0,
                static_cast<wsk::ULONG>(len)};
   wsk::WSK_BUF wb{&mdl, 0, len};
-  // The category's operation, called directly when the table is one of
-  // ours (the compiler can then inline it); same behaviour as s.ops->send.
-  if (s.ops == &kStreamOps)
-    return StreamSend(s, fd, &wb, flags, to, to_len, nullptr);
-  if (s.ops == &kDatagramOps) {
+  // The category's operation (s.ops, chosen by category at creation),
+  // called directly so the compiler can inline it: one compare.
+  if (s.category == wsk::WSK_FLAG_DATAGRAM_SOCKET) {
     return DatagramSend(s, fd, &wb, flags, to, to_len, nullptr);
   }
-  return s.ops->send(s, fd, &wb, flags, to, to_len, nullptr);
+  return StreamSend(s, fd, &wb, flags, to, to_len, nullptr);
 }
 
-// Inlined into the shim's entry points (LTO): the data path.
 [[gnu::always_inline]] long RecvFrom(LxSocket& s, int fd, void* buf, size_t len,
                                      int flags, sockaddr* from,
                                      socklen_t* from_len) {
   if (len > kMaxRw) len = kMaxRw;
   wsk::MDL mdl{nullptr, buf, 0, static_cast<wsk::ULONG>(len)};
   wsk::WSK_BUF wb{&mdl, 0, len};
-  if (s.ops == &kStreamOps) {
-    return StreamRecv(s, fd, &wb, flags, from, from_len, nullptr, nullptr);
-  }
-  if (s.ops == &kDatagramOps) {
+  if (s.category == wsk::WSK_FLAG_DATAGRAM_SOCKET) {
     return DatagramRecv(s, fd, &wb, flags, from, from_len, nullptr, nullptr);
   }
-  return s.ops->recv(s, fd, &wb, flags, from, from_len, nullptr, nullptr);
+  return StreamRecv(s, fd, &wb, flags, from, from_len, nullptr, nullptr);
 }
+#pragma GCC diagnostic pop
 
 long Read(LxSocket& s, int fd, void* buf, size_t len) {
   // sock_read_iter: a zero-length read returns 0 without touching the

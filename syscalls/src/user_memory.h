@@ -25,12 +25,12 @@ struct PageCache {
                              ~uintptr_t{0}};
   unsigned next = 0;
 
-  bool Has(uintptr_t page) const {
+  [[gnu::always_inline]] bool Has(uintptr_t page) const {
     return pages[0] == page || pages[1] == page || pages[2] == page ||
            pages[3] == page;
   }
   // True when every page of [p, p + n) is known; n > 0.
-  bool Covers(const void* p, size_t n) const {
+  [[gnu::always_inline]] bool Covers(const void* p, size_t n) const {
     uintptr_t first = reinterpret_cast<uintptr_t>(p) >> kPageShift;
     uintptr_t last = (reinterpret_cast<uintptr_t>(p) + n - 1) >> kPageShift;
     return Has(first) && (last == first || Has(last));

@@ -58,10 +58,12 @@ inline ModelSocket* ToModel(PWSK_SOCKET s) {
   return reinterpret_cast<ModelSocket*>(s);
 }
 
-class Provider final : public WskProviderDispatch,
+// The stream (and so connection) table is the primary base: the TCP data
+// path's WskSend/WskReceive then need no this-adjusting thunk.
+class Provider final : public WskProviderStreamDispatch,
+                       public WskProviderDispatch,
                        public WskProviderListenDispatch,
-                       public WskProviderDatagramDispatch,
-                       public WskProviderStreamDispatch {
+                       public WskProviderDatagramDispatch {
  public:
   explicit Provider(HostStack& host)
       : host_(host), posix_host_(host.IsPosixHost()) {}
