@@ -9,11 +9,11 @@
 #include <array>
 #include <cstring>
 #include <memory>
+#include <mutex>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
-#include "absl/container/flat_hash_map.h"
-#include "absl/synchronization/mutex.h"
 #include "boost/asio/executor_work_guard.hpp"
 #include "boost/asio/io_context.hpp"
 #include "boost/asio/posix/stream_descriptor.hpp"
@@ -429,7 +429,7 @@ class PosixHostStackImpl final : public HostStack {
   // The I/O thread exists only once something pends: preloaded programs,
   // whose requests all complete inline, never get one.
   void EnsureThread() {
-    absl::MutexLock lock(&mu_);
+    std::lock_guard<std::mutex> lock(mu_);
     if (started_) return;
     started_ = true;
     std::thread([this] { io_.run(); }).detach();
@@ -438,10 +438,10 @@ class PosixHostStackImpl final : public HostStack {
   boost::asio::io_context io_;
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type>
       work_{io_.get_executor()};
-  absl::flat_hash_map<HostHandle,
-                      std::unique_ptr<boost::asio::posix::stream_descriptor>>
+  std::unordered_map<HostHandle,
+                     std::unique_ptr<boost::asio::posix::stream_descriptor>>
       descriptors_;  // touched on the I/O thread only
-  absl::Mutex mu_;
+  std::mutex mu_;
   bool started_ = false;
 };
 

@@ -13,7 +13,6 @@
 #include <atomic>
 #include <cstdint>
 
-#include "absl/synchronization/mutex.h"
 #include "wsk/host_stack.h"
 #include "wsk/wsk.h"
 
