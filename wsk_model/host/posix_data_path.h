@@ -50,77 +50,109 @@ inline char* SingleBuffer(const WSK_BUF& b) {
   return m ? static_cast<char*>(MmGetMdlVirtualAddress(m)) + b.Offset : nullptr;
 }
 
-[[gnu::always_inline]] inline HostResult PosixSend(HostHandle h, const WSK_BUF& b, ULONG flags,
-                            const SOCKADDR* remote, const CMSGHDR* control,
-                            ULONG control_length) {
+// The fast forms, for the provider's inline path: false when the request
+// needs the general form (then nothing was done); otherwise the system call
+// was made and *r is its raw result (bytes, or -errno: PosixResult turns it
+// into a status). They make no function call, so the provider's hot path
+// needs no saved registers.
+[[gnu::always_inline]] inline bool PosixSendFast(HostHandle h, const WSK_BUF& b,
+                                                 ULONG flags,
+                                                 const SOCKADDR* remote,
+                                                 const CMSGHDR* control,
+                                                 long* r) {
   const MDL* m = b.Mdl;
-  if (control != nullptr || (m != nullptr && m->Next != nullptr)) [[unlikely]] {
-    return PosixSendSlow(h, b, flags, remote, control, control_length);
+  // WSK flags other than none go through the flag table (general form).
+  if (control != nullptr || flags != 0 || (m != nullptr && m->Next != nullptr))
+      [[unlikely]] {
+    return false;
   }
   // WSK never raises signals: MSG_NOSIGNAL always.
-  const long lflags = lx::LinuxSendFlags(flags) | MSG_NOSIGNAL;
+  constexpr long kFlags = MSG_NOSIGNAL;
   const long p = reinterpret_cast<long>(SingleBuffer(b));
   const long len = static_cast<long>(b.Length);
   if (remote == nullptr) [[likely]] {
-    return PosixResult(RawSyscall(SYS_sendto, h, p, len, lflags, 0, 0));
+    *r = RawSyscall(SYS_sendto, h, p, len, kFlags, 0, 0);
+    return true;
   }
   // Same bytes, Linux family value (the family table's hot rows).
   if (remote->sa_family == WS_AF_INET) {
     sockaddr_in sin;
     memcpy(&sin, remote, sizeof(sin));
     sin.sin_family = static_cast<sa_family_t>(lx::LinuxFamilyFast(WS_AF_INET));
-    return PosixResult(RawSyscall(SYS_sendto, h, p, len, lflags,
-                                  reinterpret_cast<long>(&sin), sizeof(sin)));
+    *r = RawSyscall(SYS_sendto, h, p, len, kFlags, reinterpret_cast<long>(&sin),
+                    sizeof(sin));
+    return true;
   }
   if (remote->sa_family == WS_AF_INET6) {
     sockaddr_in6 sin6;
     memcpy(&sin6, remote, sizeof(sin6));
     sin6.sin6_family =
         static_cast<sa_family_t>(lx::LinuxFamilyFast(WS_AF_INET6));
-    return PosixResult(RawSyscall(SYS_sendto, h, p, len, lflags,
-                                  reinterpret_cast<long>(&sin6), sizeof(sin6)));
+    *r = RawSyscall(SYS_sendto, h, p, len, kFlags,
+                    reinterpret_cast<long>(&sin6), sizeof(sin6));
+    return true;
+  }
+  return false;
+}
+
+[[gnu::always_inline]] inline bool PosixReceiveFast(
+    HostHandle h, const WSK_BUF& b, ULONG flags, PSOCKADDR remote,
+    CMSGHDR* control, ULONG* out_flags, long* r) {
+  const MDL* m = b.Mdl;
+  if (control != nullptr || out_flags != nullptr || flags != 0 ||
+      (m != nullptr && m->Next != nullptr)) [[unlikely]] {
+    return false;
+  }
+  const long p = reinterpret_cast<long>(SingleBuffer(b));
+  const long len = static_cast<long>(b.Length);
+  if (remote == nullptr) [[likely]] {
+    *r = RawSyscall(SYS_recvfrom, h, p, len, 0, 0, 0);
+    return true;
+  }
+  // The host writes a Linux address; the caller gets it in Windows form
+  // (WS_AF_UNSPEC when there is none). AF_INET/AF_INET6 sockets report
+  // only those two families; anything else keeps the family's value out
+  // of the way (WS_AF_UNSPEC), as the general form does.
+  sockaddr_storage ss;
+  socklen_t ss_len = sizeof(ss);
+  *r = RawSyscall(SYS_recvfrom, h, p, len, 0, reinterpret_cast<long>(&ss),
+                  reinterpret_cast<long>(&ss_len));
+  if (*r >= 0) [[likely]] {
+    const uint16_t fam = lx::WsFamilyFast(ss.ss_family);
+    if (ss_len >= sizeof(SOCKADDR_IN6) && fam == WS_AF_INET6) {
+      memcpy(remote, &ss, sizeof(SOCKADDR_IN6));
+      remote->sa_family = fam;
+    } else if (ss_len >= sizeof(SOCKADDR_IN) && fam == WS_AF_INET) {
+      memcpy(remote, &ss, sizeof(SOCKADDR_IN));
+      remote->sa_family = fam;
+    } else {
+      remote->sa_family = WS_AF_UNSPEC;
+    }
+  }
+  return true;
+}
+
+// The HostStack calls (PosixHostStack's Send and Receive).
+[[gnu::always_inline]] inline HostResult PosixSend(
+    HostHandle h, const WSK_BUF& b, ULONG flags, const SOCKADDR* remote,
+    const CMSGHDR* control, ULONG control_length) {
+  long r;
+  if (PosixSendFast(h, b, flags, remote, control, &r)) [[likely]] {
+    return PosixResult(r);
   }
   return PosixSendSlow(h, b, flags, remote, control, control_length);
 }
 
-[[gnu::always_inline]] inline HostResult PosixReceive(HostHandle h, const WSK_BUF& b, ULONG flags,
-                               PSOCKADDR remote, CMSGHDR* control,
-                               ULONG* control_length, ULONG* out_flags) {
-  const MDL* m = b.Mdl;
-  if (control != nullptr || out_flags != nullptr ||
-      (m != nullptr && m->Next != nullptr)) [[unlikely]] {
-    return PosixReceiveSlow(h, b, flags, remote, control, control_length,
-                            out_flags);
+[[gnu::always_inline]] inline HostResult PosixReceive(
+    HostHandle h, const WSK_BUF& b, ULONG flags, PSOCKADDR remote,
+    CMSGHDR* control, ULONG* control_length, ULONG* out_flags) {
+  long r;
+  if (PosixReceiveFast(h, b, flags, remote, control, out_flags, &r))
+      [[likely]] {
+    return PosixResult(r);
   }
-  const long lflags = lx::LinuxReceiveFlags(flags);
-  const long p = reinterpret_cast<long>(SingleBuffer(b));
-  const long len = static_cast<long>(b.Length);
-  if (remote == nullptr) [[likely]] {
-    return PosixResult(RawSyscall(SYS_recvfrom, h, p, len, lflags, 0, 0));
-  }
-  // The host writes a Linux address; the caller gets it in Windows form
-  // (WS_AF_UNSPEC when there is none). AF_INET/AF_INET6 sockets only ever
-  // report those two families, so nothing else needs the general form.
-  sockaddr_storage ss;
-  socklen_t ss_len = sizeof(ss);
-  long r =
-      RawSyscall(SYS_recvfrom, h, p, len, lflags, reinterpret_cast<long>(&ss),
-                 reinterpret_cast<long>(&ss_len));
-  if (r < 0) [[unlikely]]
-    return PosixFailure(r);
-  if (ss_len == 0) {
-    remote->sa_family = WS_AF_UNSPEC;
-  } else if (const uint16_t fam = lx::WsFamilyFast(ss.ss_family);
-             fam == WS_AF_INET) {
-    memcpy(remote, &ss, sizeof(SOCKADDR_IN));
-    remote->sa_family = fam;
-  } else if (fam == WS_AF_INET6) {
-    memcpy(remote, &ss, sizeof(SOCKADDR_IN6));
-    remote->sa_family = fam;
-  } else {
-    PosixAddressFromLinux(ss, ss_len, remote);
-  }
-  return {STATUS_SUCCESS, static_cast<uintptr_t>(r)};
+  return PosixReceiveSlow(h, b, flags, remote, control, control_length,
+                          out_flags);
 }
 
 }  // namespace wsk::host

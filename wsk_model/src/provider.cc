@@ -19,6 +19,28 @@ inline HostHandle HandleFor(const ModelSocket* s, PIRP irp) {
   return irp->RequestorHandle >= 0 ? irp->RequestorHandle : s->handle;
 }
 
+[[gnu::noinline, gnu::cold]] NTSTATUS CompleteHostError(PIRP irp, long r) {
+  HostResult hr = host::PosixResult(r);
+  return CompleteNow(irp, hr.status, hr.information);
+}
+
+[[gnu::noinline, gnu::cold]] NTSTATUS RunCompletion(PIRP irp) {
+  irp->CompletionRoutine(nullptr, irp, irp->CompletionContext);
+  return irp->IoStatus.Status;
+}
+
+// Completes `irp` from a fast-form host result (bytes, or -errno): what
+// CompleteNow(irp, PosixResult(r)) does, with its rare cases as tail calls.
+[[gnu::always_inline]] inline NTSTATUS CompleteRaw(PIRP irp, long r) {
+  if (r < 0) [[unlikely]]
+    return CompleteHostError(irp, r);
+  irp->IoStatus.Status = STATUS_SUCCESS;
+  irp->IoStatus.Information = static_cast<uintptr_t>(r);
+  if (irp->CompletionRoutine != nullptr) [[unlikely]]
+    return RunCompletion(irp);
+  return STATUS_SUCCESS;
+}
+
 }  // namespace
 
 const void* Provider::DispatchFor(ULONG category) const {
@@ -442,12 +464,25 @@ inline HostResult Provider::HostReceive(HostHandle h, const WSK_BUF& b,
 // Inline sockets (the preload path): one host attempt, the IRP completed
 // before returning. The socket is read before the host call: another
 // thread may close it while this one is blocked in the host (Linux allows
-// that).
+// that). With the POSIX host the common request is its fast form, and
+// every other case leaves through a tail call (WskSendInline and friends,
+// CompleteRaw's error and completion-routine cases), so the hot path
+// saves no registers.
 NTSTATUS Provider::WskSend(PWSK_SOCKET Socket, PWSK_BUF Buffer, ULONG Flags,
                            PIRP Irp) {
   ModelSocket* s = ToModel(Socket);
   if (!s->inline_mode) [[unlikely]]
     return PendSend(s, Buffer, Flags, Irp);
+  long r;
+  if (posix_host_ && host::PosixSendFast(HandleFor(s, Irp), *Buffer, Flags,
+                                         nullptr, nullptr, &r)) [[likely]] {
+    return CompleteRaw(Irp, r);
+  }
+  return WskSendInline(s, Buffer, Flags, Irp);
+}
+
+NTSTATUS Provider::WskSendInline(ModelSocket* s, PWSK_BUF Buffer, ULONG Flags,
+                                 PIRP Irp) {
   HostResult r =
       HostSend(HandleFor(s, Irp), *Buffer, Flags, nullptr, nullptr, 0);
   return CompleteNow(Irp, r.status, r.information);
@@ -471,6 +506,17 @@ NTSTATUS Provider::WskReceive(PWSK_SOCKET Socket, PWSK_BUF Buffer, ULONG Flags,
   ModelSocket* s = ToModel(Socket);
   if (!s->inline_mode) [[unlikely]]
     return PendReceive(s, Buffer, Flags, Irp);
+  long r;
+  if (posix_host_ && host::PosixReceiveFast(HandleFor(s, Irp), *Buffer, Flags,
+                                            nullptr, nullptr, nullptr, &r))
+      [[likely]] {
+    return CompleteRaw(Irp, r);
+  }
+  return WskReceiveInline(s, Buffer, Flags, Irp);
+}
+
+NTSTATUS Provider::WskReceiveInline(ModelSocket* s, PWSK_BUF Buffer,
+                                    ULONG Flags, PIRP Irp) {
   HostResult r = HostReceive(HandleFor(s, Irp), *Buffer, Flags, nullptr,
                              nullptr, nullptr, nullptr);
   return CompleteNow(Irp, r.status, r.information);
@@ -523,6 +569,20 @@ NTSTATUS Provider::WskSendTo(PWSK_SOCKET Socket, PWSK_BUF Buffer, ULONG Flags,
     return PendSendTo(s, Buffer, Flags, RemoteAddress, ControlInfoLength,
                       ControlInfo, Irp);
   }
+  long r;
+  if (posix_host_ && host::PosixSendFast(HandleFor(s, Irp), *Buffer, Flags,
+                                         RemoteAddress, ControlInfo, &r))
+      [[likely]] {
+    return CompleteRaw(Irp, r);
+  }
+  return WskSendToInline(s, Buffer, Flags, RemoteAddress, ControlInfoLength,
+                         ControlInfo, Irp);
+}
+
+NTSTATUS Provider::WskSendToInline(ModelSocket* s, PWSK_BUF Buffer, ULONG Flags,
+                                   const SOCKADDR* RemoteAddress,
+                                   ULONG ControlInfoLength,
+                                   const CMSGHDR* ControlInfo, PIRP Irp) {
   HostResult r = HostSend(HandleFor(s, Irp), *Buffer, Flags, RemoteAddress,
                           ControlInfo, ControlInfoLength);
   return CompleteNow(Irp, r.status, r.information);
@@ -555,6 +615,23 @@ NTSTATUS Provider::WskReceiveFrom(PWSK_SOCKET Socket, PWSK_BUF Buffer,
     return PendReceiveFrom(s, Buffer, Flags, RemoteAddress, ControlLength,
                            ControlInfo, ControlFlags, Irp);
   }
+  long r;
+  if (posix_host_ &&
+      host::PosixReceiveFast(HandleFor(s, Irp), *Buffer, Flags, RemoteAddress,
+                             ControlInfo, ControlFlags, &r)) [[likely]] {
+    // No control buffer was given: none was received.
+    if (ControlLength != nullptr) *ControlLength = 0;
+    return CompleteRaw(Irp, r);
+  }
+  return WskReceiveFromInline(s, Buffer, Flags, RemoteAddress, ControlLength,
+                              ControlInfo, ControlFlags, Irp);
+}
+
+NTSTATUS Provider::WskReceiveFromInline(ModelSocket* s, PWSK_BUF Buffer,
+                                        ULONG Flags, PSOCKADDR RemoteAddress,
+                                        ULONG* ControlLength,
+                                        CMSGHDR* ControlInfo,
+                                        ULONG* ControlFlags, PIRP Irp) {
   HostResult r = HostReceive(HandleFor(s, Irp), *Buffer, Flags, RemoteAddress,
                              ControlInfo, ControlLength, ControlFlags);
   return CompleteNow(Irp, r.status, r.information);

@@ -156,6 +156,22 @@ class Provider final : public WskProviderStreamDispatch,
       ULONG* ControlLength, CMSGHDR* ControlInfo, ULONG* ControlFlags,
       PIRP Irp);
 
+  // Inline sockets' requests other than the POSIX host's fast form.
+  [[gnu::noinline]] NTSTATUS WskSendInline(ModelSocket* s, PWSK_BUF Buffer,
+                                           ULONG Flags, PIRP Irp);
+  [[gnu::noinline]] NTSTATUS WskReceiveInline(ModelSocket* s, PWSK_BUF Buffer,
+                                              ULONG Flags, PIRP Irp);
+  [[gnu::noinline]] NTSTATUS WskSendToInline(ModelSocket* s, PWSK_BUF Buffer,
+                                             ULONG Flags,
+                                             const SOCKADDR* RemoteAddress,
+                                             ULONG ControlInfoLength,
+                                             const CMSGHDR* ControlInfo,
+                                             PIRP Irp);
+  [[gnu::noinline]] NTSTATUS WskReceiveFromInline(
+      ModelSocket* s, PWSK_BUF Buffer, ULONG Flags, PSOCKADDR RemoteAddress,
+      ULONG* ControlLength, CMSGHDR* ControlInfo, ULONG* ControlFlags,
+      PIRP Irp);
+
   // The host's data path: PosixHostStack's directly (inline) when that is
   // the host, through the HostStack interface otherwise.
   HostResult HostSend(HostHandle h, const WSK_BUF& b, ULONG flags,
