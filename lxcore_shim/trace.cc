@@ -122,14 +122,99 @@ void TraceFdWanted(int fd) {
   // The old number is about to be replaced by the program's dup2.
 }
 
+namespace {
+
+// vsnprintf for the conversions the entry points use (%d %u %x %lx %zu %p
+// %s, no flags or widths), with glibc's output ("(nil)", "(null)");
+// false for anything else, and the caller uses vsnprintf.
+bool FastFormat(char* out, size_t cap, const char* fmt, va_list ap) {
+  char* p = out;
+  char* const end = out + cap - 1;
+  char num[24];
+  auto put = [&](const char* s, size_t n) {
+    if (n > static_cast<size_t>(end - p)) n = static_cast<size_t>(end - p);
+    memcpy(p, s, n);
+    p += n;
+  };
+  auto dec = [&](unsigned long v, bool neg) {
+    int n = 0;
+    do {
+      num[n++] = static_cast<char>('0' + v % 10);
+      v /= 10;
+    } while (v != 0);
+    if (neg) num[n++] = '-';
+    char rev[24];
+    for (int i = 0; i < n; ++i) rev[i] = num[n - 1 - i];
+    put(rev, static_cast<size_t>(n));
+  };
+  auto hex = [&](unsigned long v, bool prefix) {
+    int n = 0;
+    do {
+      num[n++] = "0123456789abcdef"[v & 0xF];
+      v >>= 4;
+    } while (v != 0);
+    if (prefix) {
+      num[n++] = 'x';
+      num[n++] = '0';
+    }
+    char rev[24];
+    for (int i = 0; i < n; ++i) rev[i] = num[n - 1 - i];
+    put(rev, static_cast<size_t>(n));
+  };
+  for (const char* f = fmt; *f != '\0'; ++f) {
+    if (*f != '%') {
+      if (p < end) *p++ = *f;
+      continue;
+    }
+    ++f;
+    if (f[0] == 'd') {
+      int v = va_arg(ap, int);
+      dec(v < 0 ? 0ul - static_cast<unsigned long>(static_cast<long>(v))
+                : static_cast<unsigned long>(v),
+          v < 0);
+    } else if (f[0] == 'u') {
+      dec(va_arg(ap, unsigned), false);
+    } else if (f[0] == 'x') {
+      hex(va_arg(ap, unsigned), false);
+    } else if (f[0] == 'l' && f[1] == 'x') {
+      hex(va_arg(ap, unsigned long), false);
+      ++f;
+    } else if (f[0] == 'z' && f[1] == 'u') {
+      dec(va_arg(ap, size_t), false);
+      ++f;
+    } else if (f[0] == 'p') {
+      void* v = va_arg(ap, void*);
+      if (v == nullptr) {
+        put("(nil)", 5);
+      } else {
+        hex(reinterpret_cast<uintptr_t>(v), true);
+      }
+    } else if (f[0] == 's') {
+      const char* v = va_arg(ap, const char*);
+      if (v == nullptr) v = "(null)";
+      put(v, strlen(v));
+    } else {
+      return false;
+    }
+  }
+  *p = '\0';
+  return true;
+}
+
+}  // namespace
+
 TraceCall::TraceCall(const char* name, int fd, const char* fmt, ...)
     : active_(Wanted(name, fd)), name_(name), fd_(fd), outer_(t_current) {
   if (!active_) return;
   int saved = errno;
   wall_ns_ = NowNs(CLOCK_REALTIME);
-  va_list ap;
+  va_list ap, again;
   va_start(ap, fmt);
-  vsnprintf(args_, sizeof(args_), fmt, ap);
+  va_copy(again, ap);
+  if (!FastFormat(args_, sizeof(args_), fmt, ap)) {
+    vsnprintf(args_, sizeof(args_), fmt, again);
+  }
+  va_end(again);
   va_end(ap);
   t_current = this;
   errno = saved;
