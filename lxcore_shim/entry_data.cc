@@ -38,7 +38,7 @@ extern "C" {
 
 ssize_t send(int fd, const void* buf, size_t len, int flags) {
   lx::LxSocket* s = FastLookup(fd);
-  if (s != nullptr && !lxshim::g_trace_on) [[likely]]
+  if (s != nullptr) [[likely]]
     return Ret(lx::SendTo(*s, fd, buf, len, flags, nullptr, 0));
   return send_general(fd, buf, len, flags);
 }
@@ -59,7 +59,7 @@ ssize_t send(int fd, const void* buf, size_t len, int flags) {
 ssize_t sendto(int fd, const void* buf, size_t len, int flags,
                const sockaddr* to, socklen_t to_len) {
   lx::LxSocket* s = FastLookup(fd);
-  if (s != nullptr && !lxshim::g_trace_on) [[likely]]
+  if (s != nullptr) [[likely]]
     return Ret(lx::SendTo(*s, fd, buf, len, flags, to, to_len));
   return sendto_general(fd, buf, len, flags, to, to_len);
 }
@@ -100,7 +100,7 @@ int sendmmsg(int fd, mmsghdr* msgs, unsigned int n, int flags) {
 
 ssize_t recv(int fd, void* buf, size_t len, int flags) {
   lx::LxSocket* s = FastLookup(fd);
-  if (s != nullptr && !lxshim::g_trace_on) [[likely]]
+  if (s != nullptr) [[likely]]
     return Ret(lx::RecvFrom(*s, fd, buf, len, flags, nullptr, nullptr));
   return recv_general(fd, buf, len, flags);
 }
@@ -123,7 +123,7 @@ ssize_t recv(int fd, void* buf, size_t len, int flags) {
 ssize_t recvfrom(int fd, void* buf, size_t len, int flags, sockaddr* from,
                  socklen_t* from_len) {
   lx::LxSocket* s = FastLookup(fd);
-  if (s != nullptr && !lxshim::g_trace_on) [[likely]]
+  if (s != nullptr) [[likely]]
     return Ret(lx::RecvFrom(*s, fd, buf, len, flags, from, from_len));
   return recvfrom_general(fd, buf, len, flags, from, from_len);
 }

@@ -51,6 +51,7 @@ void InitOnce() {
   TraceInit();
   pthread_atfork(nullptr, nullptr, AfterForkInChild);
   g_state.size = static_cast<uint32_t>(n);
+  g_state.fast_size = g_trace_on ? 0 : g_state.size;
 }
 
 }  // namespace

@@ -25,6 +25,9 @@ inline constexpr uintptr_t kNotOurs = 1;
 struct ShimState {
   std::atomic<uintptr_t>* table = nullptr;
   uint32_t size = 0;  // 0 until initialised: every lookup misses
+  // FastLookup's bound: `size`, or 0 when tracing is on (set once at
+  // initialisation), so the fast path checks one bound, not also the flag.
+  uint32_t fast_size = 0;
   std::atomic<int> high_water{-1};
   std::atomic<int> init_state{0};  // 0 none, 1 running, 2 done
   bool disabled = false;
@@ -63,10 +66,11 @@ inline lx::LxSocket* Lookup(int fd) {
 // calls, tracing), which the entry point hands to its general form. No call
 // on the way, so the fast entry points need almost no frame.
 inline lx::LxSocket* FastLookup(int fd) {
-  if (static_cast<unsigned>(fd) >= g_state.size || t_busy) [[unlikely]] {
+  const unsigned i = static_cast<unsigned>(fd);
+  if (i >= g_state.fast_size || t_busy) [[unlikely]] {
     return nullptr;
   }
-  uintptr_t v = g_state.table[fd].load(std::memory_order_acquire);
+  uintptr_t v = g_state.table[i].load(std::memory_order_acquire);
   return v > kNotOurs ? reinterpret_cast<lx::LxSocket*>(v) : nullptr;
 }
 
