@@ -75,6 +75,7 @@ ModelSocket* Provider::NewSocket(WSK_CLIENT* client, HostHandle h,
   s->type = type;
   s->protocol = protocol;
   s->inline_mode = inline_mode;
+  s->posix_inline = inline_mode && posix_host_;
   if (client != nullptr) client->open_sockets.fetch_add(1);
   return s;
 }
@@ -464,18 +465,17 @@ inline HostResult Provider::HostReceive(HostHandle h, const WSK_BUF& b,
 // Inline sockets (the preload path): one host attempt, the IRP completed
 // before returning. The socket is read before the host call: another
 // thread may close it while this one is blocked in the host (Linux allows
-// that). With the POSIX host the common request is its fast form, and
+// that). posix_inline (an inline socket over the POSIX host) selects the
+// fast form. With the POSIX host the common request is its fast form, and
 // every other case leaves through a tail call (WskSendInline and friends,
 // CompleteRaw's error and completion-routine cases), so the hot path
 // saves no registers.
 NTSTATUS Provider::WskSend(PWSK_SOCKET Socket, PWSK_BUF Buffer, ULONG Flags,
                            PIRP Irp) {
   ModelSocket* s = ToModel(Socket);
-  if (!s->inline_mode) [[unlikely]]
-    return PendSend(s, Buffer, Flags, Irp);
   long r;
-  if (posix_host_ && host::PosixSendFast(HandleFor(s, Irp), *Buffer, Flags,
-                                         nullptr, nullptr, &r)) [[likely]] {
+  if (s->posix_inline && host::PosixSendFast(HandleFor(s, Irp), *Buffer, Flags,
+                                             nullptr, nullptr, &r)) [[likely]] {
     return CompleteRaw(Irp, r);
   }
   return WskSendInline(s, Buffer, Flags, Irp);
@@ -483,6 +483,7 @@ NTSTATUS Provider::WskSend(PWSK_SOCKET Socket, PWSK_BUF Buffer, ULONG Flags,
 
 NTSTATUS Provider::WskSendInline(ModelSocket* s, PWSK_BUF Buffer, ULONG Flags,
                                  PIRP Irp) {
+  if (!s->inline_mode) return PendSend(s, Buffer, Flags, Irp);
   HostResult r =
       HostSend(HandleFor(s, Irp), *Buffer, Flags, nullptr, nullptr, 0);
   return CompleteNow(Irp, r.status, r.information);
@@ -504,12 +505,10 @@ NTSTATUS Provider::PendSend(ModelSocket* s, PWSK_BUF Buffer, ULONG Flags,
 NTSTATUS Provider::WskReceive(PWSK_SOCKET Socket, PWSK_BUF Buffer, ULONG Flags,
                               PIRP Irp) {
   ModelSocket* s = ToModel(Socket);
-  if (!s->inline_mode) [[unlikely]]
-    return PendReceive(s, Buffer, Flags, Irp);
   long r;
-  if (posix_host_ && host::PosixReceiveFast(HandleFor(s, Irp), *Buffer, Flags,
-                                            nullptr, nullptr, nullptr, &r))
-      [[likely]] {
+  if (s->posix_inline &&
+      host::PosixReceiveFast(HandleFor(s, Irp), *Buffer, Flags, nullptr,
+                             nullptr, nullptr, &r)) [[likely]] {
     return CompleteRaw(Irp, r);
   }
   return WskReceiveInline(s, Buffer, Flags, Irp);
@@ -517,6 +516,7 @@ NTSTATUS Provider::WskReceive(PWSK_SOCKET Socket, PWSK_BUF Buffer, ULONG Flags,
 
 NTSTATUS Provider::WskReceiveInline(ModelSocket* s, PWSK_BUF Buffer,
                                     ULONG Flags, PIRP Irp) {
+  if (!s->inline_mode) return PendReceive(s, Buffer, Flags, Irp);
   HostResult r = HostReceive(HandleFor(s, Irp), *Buffer, Flags, nullptr,
                              nullptr, nullptr, nullptr);
   return CompleteNow(Irp, r.status, r.information);
@@ -565,13 +565,9 @@ NTSTATUS Provider::WskSendTo(PWSK_SOCKET Socket, PWSK_BUF Buffer, ULONG Flags,
   if (!s->bound.load(std::memory_order_relaxed)) [[unlikely]] {
     return CompleteNow(Irp, STATUS_INVALID_DEVICE_STATE, 0);
   }
-  if (!s->inline_mode) [[unlikely]] {
-    return PendSendTo(s, Buffer, Flags, RemoteAddress, ControlInfoLength,
-                      ControlInfo, Irp);
-  }
   long r;
-  if (posix_host_ && host::PosixSendFast(HandleFor(s, Irp), *Buffer, Flags,
-                                         RemoteAddress, ControlInfo, &r))
+  if (s->posix_inline && host::PosixSendFast(HandleFor(s, Irp), *Buffer, Flags,
+                                             RemoteAddress, ControlInfo, &r))
       [[likely]] {
     return CompleteRaw(Irp, r);
   }
@@ -583,6 +579,10 @@ NTSTATUS Provider::WskSendToInline(ModelSocket* s, PWSK_BUF Buffer, ULONG Flags,
                                    const SOCKADDR* RemoteAddress,
                                    ULONG ControlInfoLength,
                                    const CMSGHDR* ControlInfo, PIRP Irp) {
+  if (!s->inline_mode) {
+    return PendSendTo(s, Buffer, Flags, RemoteAddress, ControlInfoLength,
+                      ControlInfo, Irp);
+  }
   HostResult r = HostSend(HandleFor(s, Irp), *Buffer, Flags, RemoteAddress,
                           ControlInfo, ControlInfoLength);
   return CompleteNow(Irp, r.status, r.information);
@@ -611,12 +611,8 @@ NTSTATUS Provider::WskReceiveFrom(PWSK_SOCKET Socket, PWSK_BUF Buffer,
                                   ULONG* ControlLength, CMSGHDR* ControlInfo,
                                   ULONG* ControlFlags, PIRP Irp) {
   ModelSocket* s = ToModel(Socket);
-  if (!s->inline_mode) [[unlikely]] {
-    return PendReceiveFrom(s, Buffer, Flags, RemoteAddress, ControlLength,
-                           ControlInfo, ControlFlags, Irp);
-  }
   long r;
-  if (posix_host_ &&
+  if (s->posix_inline &&
       host::PosixReceiveFast(HandleFor(s, Irp), *Buffer, Flags, RemoteAddress,
                              ControlInfo, ControlFlags, &r)) [[likely]] {
     // No control buffer was given: none was received.
@@ -632,6 +628,10 @@ NTSTATUS Provider::WskReceiveFromInline(ModelSocket* s, PWSK_BUF Buffer,
                                         ULONG* ControlLength,
                                         CMSGHDR* ControlInfo,
                                         ULONG* ControlFlags, PIRP Irp) {
+  if (!s->inline_mode) {
+    return PendReceiveFrom(s, Buffer, Flags, RemoteAddress, ControlLength,
+                           ControlInfo, ControlFlags, Irp);
+  }
   HostResult r = HostReceive(HandleFor(s, Irp), *Buffer, Flags, RemoteAddress,
                              ControlInfo, ControlLength, ControlFlags);
   return CompleteNow(Irp, r.status, r.information);

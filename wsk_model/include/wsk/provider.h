@@ -42,6 +42,8 @@ struct ModelSocket {
   USHORT type;
   ULONG protocol;
   bool inline_mode;
+  // inline_mode with the POSIX host: the data path's fast form applies.
+  bool posix_inline = false;
   std::atomic<bool> bound{false};
   std::atomic<bool> listening{false};
   int backlog = 4096;
@@ -156,7 +158,8 @@ class Provider final : public WskProviderStreamDispatch,
       ULONG* ControlLength, CMSGHDR* ControlInfo, ULONG* ControlFlags,
       PIRP Irp);
 
-  // Inline sockets' requests other than the POSIX host's fast form.
+  // Requests other than the POSIX host's fast form (pending sockets go on
+  // to Pend*).
   [[gnu::noinline]] NTSTATUS WskSendInline(ModelSocket* s, PWSK_BUF Buffer,
                                            ULONG Flags, PIRP Irp);
   [[gnu::noinline]] NTSTATUS WskReceiveInline(ModelSocket* s, PWSK_BUF Buffer,
