@@ -24,9 +24,11 @@ inline HostHandle HandleFor(const ModelSocket* s, PIRP irp) {
   return CompleteNow(irp, hr.status, hr.information);
 }
 
+// For a request that succeeded: the routine may free the IRP, so the
+// status returned is the one stored, not read back.
 [[gnu::noinline, gnu::cold]] NTSTATUS RunCompletion(PIRP irp) {
   irp->CompletionRoutine(nullptr, irp, irp->CompletionContext);
-  return irp->IoStatus.Status;
+  return STATUS_SUCCESS;
 }
 
 // Completes `irp` from a fast-form host result (bytes, or -errno): what
@@ -37,7 +39,7 @@ inline HostHandle HandleFor(const ModelSocket* s, PIRP irp) {
   irp->IoStatus.Status = STATUS_SUCCESS;
   irp->IoStatus.Information = static_cast<uintptr_t>(r);
   if (irp->CompletionRoutine != nullptr) [[unlikely]]
-    return RunCompletion(irp);
+    return RunCompletion(irp);  // STATUS_SUCCESS
   return STATUS_SUCCESS;
 }
 
