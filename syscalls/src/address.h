@@ -75,6 +75,42 @@ long AddressOutSlow(const wsk::SOCKADDR* ws, socklen_t ws_len, sockaddr* user,
 [[gnu::always_inline]] inline long AddressOut(const wsk::SOCKADDR* ws,
                                               socklen_t ws_len, sockaddr* user,
                                               socklen_t* user_len) {
+  // Commonest of all: the address and its length in one page known to be
+  // writable (CopyOut also remembers it readable): one page check for the
+  // read of *user_len and both writes.
+  const uintptr_t page =
+      reinterpret_cast<uintptr_t>(user_len) >> PageCache::kPageShift;
+  if ((ws_len == sizeof(sockaddr_in) || ws_len == sizeof(sockaddr_in6)) &&
+      page == (reinterpret_cast<uintptr_t>(user_len) + sizeof(socklen_t) - 1) >>
+                  PageCache::kPageShift &&
+      page == reinterpret_cast<uintptr_t>(user) >> PageCache::kPageShift &&
+      page == (reinterpret_cast<uintptr_t>(user) + ws_len - 1) >>
+                  PageCache::kPageShift &&
+      tls_writable.Has(page)) [[likely]] {
+    socklen_t cap;
+    memcpy(&cap, user_len, sizeof(cap));
+    if (static_cast<int>(cap) >= static_cast<int>(ws_len)) [[likely]] {
+      // Constant sizes, so the copies are plain moves.
+      auto put = [&](auto lin) {
+        memcpy(&lin, ws, sizeof(lin));
+        lin.sin_family =
+            static_cast<sa_family_t>(LinuxFamilyFast(ws->sa_family));
+        memcpy(user, &lin, sizeof(lin));
+      };
+      if (ws_len == sizeof(sockaddr_in)) {
+        put(sockaddr_in{});
+      } else {
+        struct In6 {  // sockaddr_in6 with the family named as in sockaddr_in
+          sa_family_t sin_family;
+          char rest[sizeof(sockaddr_in6) - sizeof(sa_family_t)];
+        };
+        static_assert(sizeof(In6) == sizeof(sockaddr_in6));
+        put(In6{});
+      }
+      memcpy(user_len, &ws_len, sizeof(ws_len));
+      return 0;
+    }
+  }
   socklen_t cap;
   if (CopyIn(&cap, user_len, sizeof(cap)) &&
       static_cast<int>(cap) >= static_cast<int>(ws_len)) [[likely]] {
