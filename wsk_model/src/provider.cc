@@ -24,6 +24,12 @@ inline HostHandle HandleFor(const ModelSocket* s, PIRP irp) {
   return CompleteNow(irp, hr.status, hr.information);
 }
 
+// CompleteNow(irp, status, 0) out of line, for rare outcomes on the fast
+// paths (a tail call there).
+[[gnu::noinline, gnu::cold]] NTSTATUS CompleteCold(PIRP irp, NTSTATUS status) {
+  return CompleteNow(irp, status, 0);
+}
+
 // For a request that succeeded: the routine may free the IRP, so the
 // status returned is the one stored, not read back.
 [[gnu::noinline, gnu::cold]] NTSTATUS RunCompletion(PIRP irp) {
@@ -565,7 +571,7 @@ NTSTATUS Provider::WskSendTo(PWSK_SOCKET Socket, PWSK_BUF Buffer, ULONG Flags,
   ModelSocket* s = ToModel(Socket);
   // "A datagram socket must be bound before WskSendTo."
   if (!s->bound.load(std::memory_order_relaxed)) [[unlikely]] {
-    return CompleteNow(Irp, STATUS_INVALID_DEVICE_STATE, 0);
+    return CompleteCold(Irp, STATUS_INVALID_DEVICE_STATE);
   }
   long r;
   if (s->posix_inline && host::PosixSendFast(HandleFor(s, Irp), *Buffer, Flags,
