@@ -9,6 +9,7 @@
 #include "shim_state.h"
 #include "trace.h"
 
+using lxshim::FastLookup;
 using lxshim::Lookup;
 using lxshim::Real;
 using lxshim::Ret;
@@ -23,7 +24,10 @@ const char* Flags(int flags) {
 
 extern "C" {
 
-ssize_t send(int fd, const void* buf, size_t len, int flags) {
+[[gnu::noinline, gnu::cold]] static ssize_t send_general(int fd,
+                                                         const void* buf,
+                                                         size_t len,
+                                                         int flags) {
   if (lx::LxSocket* s = Lookup(fd)) [[likely]] {
     LXWSK_RETURN("send", fd, lx::SendTo(*s, fd, buf, len, flags, nullptr, 0),
                  "%d, %p, %zu, %s", fd, buf, len, Flags(flags));
@@ -32,8 +36,16 @@ ssize_t send(int fd, const void* buf, size_t len, int flags) {
              fd, buf, len, Flags(flags));
 }
 
-ssize_t sendto(int fd, const void* buf, size_t len, int flags,
-               const sockaddr* to, socklen_t to_len) {
+ssize_t send(int fd, const void* buf, size_t len, int flags) {
+  lx::LxSocket* s = FastLookup(fd);
+  if (s != nullptr) [[likely]]
+    return Ret(lx::SendTo(*s, fd, buf, len, flags, nullptr, 0));
+  return send_general(fd, buf, len, flags);
+}
+
+[[gnu::noinline, gnu::cold]] static ssize_t sendto_general(
+    int fd, const void* buf, size_t len, int flags, const sockaddr* to,
+    socklen_t to_len) {
   if (lx::LxSocket* s = Lookup(fd)) [[likely]] {
     LXWSK_RETURN("sendto", fd, lx::SendTo(*s, fd, buf, len, flags, to, to_len),
                  "%d, %p, %zu, %s, %p, %u", fd, buf, len, Flags(flags),
@@ -42,6 +54,14 @@ ssize_t sendto(int fd, const void* buf, size_t len, int flags,
   LXWSK_PASS("sendto", fd, Real().sendto(fd, buf, len, flags, to, to_len),
              "%d, %p, %zu, %s, %p, %u", fd, buf, len, Flags(flags),
              static_cast<const void*>(to), to_len);
+}
+
+ssize_t sendto(int fd, const void* buf, size_t len, int flags,
+               const sockaddr* to, socklen_t to_len) {
+  lx::LxSocket* s = FastLookup(fd);
+  if (s != nullptr) [[likely]]
+    return Ret(lx::SendTo(*s, fd, buf, len, flags, to, to_len));
+  return sendto_general(fd, buf, len, flags, to, to_len);
 }
 
 ssize_t sendmsg(int fd, const msghdr* msg, int flags) {
@@ -66,7 +86,9 @@ int sendmmsg(int fd, mmsghdr* msgs, unsigned int n, int flags) {
              "%d, %p, %u, %s", fd, static_cast<void*>(msgs), n, Flags(flags));
 }
 
-ssize_t recv(int fd, void* buf, size_t len, int flags) {
+[[gnu::noinline, gnu::cold]] static ssize_t recv_general(int fd, void* buf,
+                                                         size_t len,
+                                                         int flags) {
   if (lx::LxSocket* s = Lookup(fd)) [[likely]] {
     LXWSK_RETURN("recv", fd,
                  lx::RecvFrom(*s, fd, buf, len, flags, nullptr, nullptr),
@@ -76,8 +98,16 @@ ssize_t recv(int fd, void* buf, size_t len, int flags) {
              fd, buf, len, Flags(flags));
 }
 
-ssize_t recvfrom(int fd, void* buf, size_t len, int flags, sockaddr* from,
-                 socklen_t* from_len) {
+ssize_t recv(int fd, void* buf, size_t len, int flags) {
+  lx::LxSocket* s = FastLookup(fd);
+  if (s != nullptr) [[likely]]
+    return Ret(lx::RecvFrom(*s, fd, buf, len, flags, nullptr, nullptr));
+  return recv_general(fd, buf, len, flags);
+}
+
+[[gnu::noinline, gnu::cold]] static ssize_t recvfrom_general(
+    int fd, void* buf, size_t len, int flags, sockaddr* from,
+    socklen_t* from_len) {
   if (lx::LxSocket* s = Lookup(fd)) [[likely]] {
     LXWSK_RETURN("recvfrom", fd,
                  lx::RecvFrom(*s, fd, buf, len, flags, from, from_len),
@@ -88,6 +118,14 @@ ssize_t recvfrom(int fd, void* buf, size_t len, int flags, sockaddr* from,
              Real().recvfrom(fd, buf, len, flags, from, from_len),
              "%d, %p, %zu, %s, %p, %p", fd, buf, len, Flags(flags),
              static_cast<void*>(from), static_cast<void*>(from_len));
+}
+
+ssize_t recvfrom(int fd, void* buf, size_t len, int flags, sockaddr* from,
+                 socklen_t* from_len) {
+  lx::LxSocket* s = FastLookup(fd);
+  if (s != nullptr) [[likely]]
+    return Ret(lx::RecvFrom(*s, fd, buf, len, flags, from, from_len));
+  return recvfrom_general(fd, buf, len, flags, from, from_len);
 }
 
 ssize_t recvmsg(int fd, msghdr* msg, int flags) {

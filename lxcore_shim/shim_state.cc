@@ -16,7 +16,8 @@
 namespace lxshim {
 
 ShimState g_state;
-thread_local bool t_busy __attribute__((tls_model("initial-exec"))) = false;
+thread_local constinit bool t_busy __attribute__((tls_model("initial-exec"))) =
+    false;
 
 namespace {
 
@@ -50,6 +51,7 @@ void InitOnce() {
   TraceInit();
   pthread_atfork(nullptr, nullptr, AfterForkInChild);
   g_state.size = static_cast<uint32_t>(n);
+  g_state.fast_size = g_trace_on ? 0 : g_state.size;
 }
 
 }  // namespace
@@ -66,6 +68,11 @@ bool EnsureInit() {
     return !g_state.disabled && g_state.size != 0;
   }
   return false;  // another thread is initialising: pass through meanwhile
+}
+
+long Fail(long r) {
+  errno = static_cast<int>(-r);
+  return -1;
 }
 
 bool ForeignProcess() { return RawGetpid() != g_state.pid; }

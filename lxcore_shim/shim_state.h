@@ -25,6 +25,9 @@ inline constexpr uintptr_t kNotOurs = 1;
 struct ShimState {
   std::atomic<uintptr_t>* table = nullptr;
   uint32_t size = 0;  // 0 until initialised: every lookup misses
+  // FastLookup's bound: `size`, or 0 when tracing is on (set once at
+  // initialisation), so the fast path checks one bound, not also the flag.
+  uint32_t fast_size = 0;
   std::atomic<int> high_water{-1};
   std::atomic<int> init_state{0};  // 0 none, 1 running, 2 done
   bool disabled = false;
@@ -34,7 +37,9 @@ struct ShimState {
 extern ShimState g_state;
 // Set while the shim itself runs code that may call back into libc (and so
 // into an interposed function): those nested calls go straight to libc.
-extern thread_local bool t_busy __attribute__((tls_model("initial-exec")));
+// constinit: no dynamic initialiser, so no TLS wrapper call on every access.
+extern thread_local constinit bool t_busy
+    __attribute__((tls_model("initial-exec")));
 
 // Initialises once; false while another thread initialises or when the
 // shim is disabled (LXWSK_DISABLE=1): the caller passes through.
@@ -55,6 +60,20 @@ inline lx::LxSocket* Lookup(int fd) {
   return Classify(fd);
 }
 
+// The data path's lookup: the socket object when `fd` is a socket of ours
+// that the table already knows, tracing is off and the thread is not inside
+// the shim; null for everything else (unclassified or foreign fds, nested
+// calls, tracing), which the entry point hands to its general form. No call
+// on the way, so the fast entry points need almost no frame.
+inline lx::LxSocket* FastLookup(int fd) {
+  const unsigned i = static_cast<unsigned>(fd);
+  if (i >= g_state.fast_size || t_busy) [[unlikely]] {
+    return nullptr;
+  }
+  uintptr_t v = g_state.table[i].load(std::memory_order_acquire);
+  return v > kNotOurs ? reinterpret_cast<lx::LxSocket*>(v) : nullptr;
+}
+
 // Installs a socket object for `fd` (creation, accept, dup); returns the
 // object that was there (stale entry), or 0/kNotOurs.
 uintptr_t Install(int fd, lx::LxSocket* s);
@@ -67,12 +86,13 @@ void DropClosed(uintptr_t entry);
 // process: descriptor bookkeeping then passes through untouched.
 bool ForeignProcess();
 
+// Sets errno from -errno and returns -1 (out of line: a tail call).
+[[gnu::noinline, gnu::cold]] long Fail(long r);
+
 // A Linux result (value or -errno) as the libc convention.
 inline long Ret(long r) {
-  if (r < 0) [[unlikely]] {
-    errno = static_cast<int>(-r);
-    return -1;
-  }
+  if (r < 0) [[unlikely]]
+    return Fail(r);
   return r;
 }
 

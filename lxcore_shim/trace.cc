@@ -31,7 +31,7 @@ int g_trace_fd = -1;
 int g_only_fd = -1;
 char g_calls[256];  // ",connect,accept," or empty for all
 
-thread_local TraceCall* t_current = nullptr;
+thread_local constinit TraceCall* t_current = nullptr;
 
 bool g_json = false;
 
@@ -122,14 +122,99 @@ void TraceFdWanted(int fd) {
   // The old number is about to be replaced by the program's dup2.
 }
 
+namespace {
+
+// vsnprintf for the conversions the entry points use (%d %u %x %lx %zu %p
+// %s, no flags or widths), with glibc's output ("(nil)", "(null)");
+// false for anything else, and the caller uses vsnprintf.
+bool FastFormat(char* out, size_t cap, const char* fmt, va_list ap) {
+  char* p = out;
+  char* const end = out + cap - 1;
+  char num[24];
+  auto put = [&](const char* s, size_t n) {
+    if (n > static_cast<size_t>(end - p)) n = static_cast<size_t>(end - p);
+    memcpy(p, s, n);
+    p += n;
+  };
+  auto dec = [&](unsigned long v, bool neg) {
+    int n = 0;
+    do {
+      num[n++] = static_cast<char>('0' + v % 10);
+      v /= 10;
+    } while (v != 0);
+    if (neg) num[n++] = '-';
+    char rev[24];
+    for (int i = 0; i < n; ++i) rev[i] = num[n - 1 - i];
+    put(rev, static_cast<size_t>(n));
+  };
+  auto hex = [&](unsigned long v, bool prefix) {
+    int n = 0;
+    do {
+      num[n++] = "0123456789abcdef"[v & 0xF];
+      v >>= 4;
+    } while (v != 0);
+    if (prefix) {
+      num[n++] = 'x';
+      num[n++] = '0';
+    }
+    char rev[24];
+    for (int i = 0; i < n; ++i) rev[i] = num[n - 1 - i];
+    put(rev, static_cast<size_t>(n));
+  };
+  for (const char* f = fmt; *f != '\0'; ++f) {
+    if (*f != '%') {
+      if (p < end) *p++ = *f;
+      continue;
+    }
+    ++f;
+    if (f[0] == 'd') {
+      int v = va_arg(ap, int);
+      dec(v < 0 ? 0ul - static_cast<unsigned long>(static_cast<long>(v))
+                : static_cast<unsigned long>(v),
+          v < 0);
+    } else if (f[0] == 'u') {
+      dec(va_arg(ap, unsigned), false);
+    } else if (f[0] == 'x') {
+      hex(va_arg(ap, unsigned), false);
+    } else if (f[0] == 'l' && f[1] == 'x') {
+      hex(va_arg(ap, unsigned long), false);
+      ++f;
+    } else if (f[0] == 'z' && f[1] == 'u') {
+      dec(va_arg(ap, size_t), false);
+      ++f;
+    } else if (f[0] == 'p') {
+      void* v = va_arg(ap, void*);
+      if (v == nullptr) {
+        put("(nil)", 5);
+      } else {
+        hex(reinterpret_cast<uintptr_t>(v), true);
+      }
+    } else if (f[0] == 's') {
+      const char* v = va_arg(ap, const char*);
+      if (v == nullptr) v = "(null)";
+      put(v, strlen(v));
+    } else {
+      return false;
+    }
+  }
+  *p = '\0';
+  return true;
+}
+
+}  // namespace
+
 TraceCall::TraceCall(const char* name, int fd, const char* fmt, ...)
     : active_(Wanted(name, fd)), name_(name), fd_(fd), outer_(t_current) {
   if (!active_) return;
   int saved = errno;
   wall_ns_ = NowNs(CLOCK_REALTIME);
-  va_list ap;
+  va_list ap, again;
   va_start(ap, fmt);
-  vsnprintf(args_, sizeof(args_), fmt, ap);
+  va_copy(again, ap);
+  if (!FastFormat(args_, sizeof(args_), fmt, ap)) {
+    vsnprintf(args_, sizeof(args_), fmt, again);
+  }
+  va_end(again);
   va_end(ap);
   t_current = this;
   errno = saved;
@@ -163,10 +248,58 @@ void TraceCall::Note(const char* text) { note_ = text; }
 
 namespace {
 
+// pid and tid of the calling thread, cached per thread: two system calls
+// less per line. A fork child refreshes them (g_state.pid changes in the
+// atfork handler). Not noticed: a vfork child before exec, whose lines
+// carry the parent's ids.
+struct Ids {
+  long pid = 0;
+  long tid = 0;
+};
+thread_local constinit Ids t_ids;
+
+const Ids& CurrentIds() {
+  if (t_ids.pid != g_state.pid || t_ids.tid == 0) [[unlikely]] {
+    t_ids.pid = static_cast<long>(syscall(SYS_getpid));
+    t_ids.tid = static_cast<long>(syscall(SYS_gettid));
+    if (t_ids.pid != g_state.pid) t_ids.tid = 0;  // not cached
+  }
+  return t_ids;
+}
+
+// Decimal digits of v, at least `width` of them (zero-padded), at p;
+// returns the end.
+char* PutUnsigned(char* p, unsigned long v, int width = 1) {
+  char tmp[24];
+  int n = 0;
+  do {
+    tmp[n++] = static_cast<char>('0' + v % 10);
+    v /= 10;
+  } while (v != 0);
+  while (n < width) tmp[n++] = '0';
+  while (n > 0) *p++ = tmp[--n];
+  return p;
+}
+char* PutSigned(char* p, long v) {
+  if (v < 0) {
+    *p++ = '-';
+    return PutUnsigned(p, 0ul - static_cast<unsigned long>(v));
+  }
+  return PutUnsigned(p, static_cast<unsigned long>(v));
+}
+
 // Appends to a fixed buffer, keeping room for the final newline.
 struct Out {
   char buf[4096];
   size_t len = 0;
+  // Raw text of known length (room is checked by the caller's sizes: the
+  // callers below append at most a few hundred bytes this way).
+  void Put(const char* s, size_t n) {
+    if (n > sizeof(buf) - 2 - len) n = sizeof(buf) - 2 - len;
+    memcpy(buf + len, s, n);
+    len += n;
+  }
+  void Put(const char* s) { Put(s, strlen(s)); }
   void Add(const char* fmt, ...) __attribute__((format(printf, 2, 3))) {
     if (len >= sizeof(buf) - 2) return;
     va_list ap;
@@ -213,19 +346,52 @@ const char* StatusName(int32_t st, char* tmp, size_t cap) {
 
 void TraceCall::WriteText(long result, uint64_t end_ns) {
   Out o;
-  o.Add("%ld.%06ld [%ld:%ld] %s(%s)", static_cast<long>(wall_ns_ / 1000000000u),
-        static_cast<long>((wall_ns_ % 1000000000u) / 1000),
-        static_cast<long>(syscall(SYS_getpid)),
-        static_cast<long>(syscall(SYS_gettid)), name_, args_);
-  for (int i = 0; i < nwsk_; ++i) o.Add(" | %s", wsk_[i].text);
-  if (note_ != nullptr) o.Add(" | %s", note_);
-  double us = static_cast<double>(end_ns - start_ns_) / 1000.0;
+  const Ids& ids = CurrentIds();
+  // "%ld.%06ld [%ld:%ld] %s(%s)" by hand: no vsnprintf on the way.
+  char head[96];
+  char* p = PutUnsigned(head, wall_ns_ / 1000000000u);
+  *p++ = '.';
+  p = PutUnsigned(p, (wall_ns_ % 1000000000u) / 1000, 6);
+  *p++ = ' ';
+  *p++ = '[';
+  p = PutSigned(p, ids.pid);
+  *p++ = ':';
+  p = PutSigned(p, ids.tid);
+  *p++ = ']';
+  *p++ = ' ';
+  o.Put(head, static_cast<size_t>(p - head));
+  o.Put(name_);
+  o.Put("(", 1);
+  o.Put(args_);
+  o.Put(")", 1);
+  for (int i = 0; i < nwsk_; ++i) {
+    o.Put(" | ", 3);
+    o.Put(wsk_[i].text, wsk_[i].length);
+  }
+  if (note_ != nullptr) {
+    o.Put(" | ", 3);
+    o.Put(note_);
+  }
+  // The duration in microseconds with one decimal (rounded half up).
+  const uint64_t tenths = (end_ns - start_ns_ + 50) / 100;
   if (result < 0) {
     const char* e = strerrorname_np(static_cast<int>(-result));
-    o.Add(" = -1 %s (%s) <%.1fus>", e ? e : "E?",
-          strerror(static_cast<int>(-result)), us);
+    o.Add(" = -1 %s (%s) <%lu.%luus>", e ? e : "E?",
+          strerror(static_cast<int>(-result)),
+          static_cast<unsigned long>(tenths / 10),
+          static_cast<unsigned long>(tenths % 10));
   } else {
-    o.Add(" = %ld <%.1fus>", result, us);
+    char tail[64];
+    char* q = tail;
+    memcpy(q, " = ", 3);
+    q = PutSigned(q + 3, result);
+    memcpy(q, " <", 2);
+    q = PutUnsigned(q + 2, tenths / 10);
+    *q++ = '.';
+    q = PutUnsigned(q, tenths % 10);
+    memcpy(q, "us>", 3);
+    q += 3;
+    o.Put(tail, static_cast<size_t>(q - tail));
   }
   o.Write();
 }
@@ -238,9 +404,8 @@ void TraceCall::WriteJson(long result, uint64_t end_ns) {
       "\"call\":\"%s\",\"fd\":%d,\"args\":",
       static_cast<unsigned long>(wall_ns_),
       static_cast<unsigned long>(start_ns_),
-      static_cast<unsigned long>(end_ns - start_ns_),
-      static_cast<long>(syscall(SYS_getpid)),
-      static_cast<long>(syscall(SYS_gettid)), name_, fd_);
+      static_cast<unsigned long>(end_ns - start_ns_), CurrentIds().pid,
+      CurrentIds().tid, name_, fd_);
   o.Json(args_, strlen(args_));
   o.Add(",\"passthrough\":%s,\"wsk\":[", note_ != nullptr ? "true" : "false");
   for (int i = 0; i < nwsk_; ++i) {

@@ -73,30 +73,38 @@ class TraceCall {
 
 }  // namespace lxshim
 
-// Returns expr's result as libc does, tracing it when tracing is on.
-#define LXWSK_RETURN(name, fd, expr, ...)                   \
-  do {                                                      \
-    if (lxshim::g_trace_on) [[unlikely]] {                  \
-      lxshim::TraceCall trace_call_(name, fd, __VA_ARGS__); \
-      return lxshim::Ret(trace_call_.End(expr));            \
-    }                                                       \
-    return lxshim::Ret(expr);                               \
+// Returns expr's result as libc does, tracing it when tracing is on. The
+// traced form runs in a cold, out-of-line lambda (arguments captured by
+// value), so the untraced path keeps a small frame: one predictable branch.
+#define LXWSK_RETURN(name, fd, expr, ...)                     \
+  do {                                                        \
+    if (lxshim::g_trace_on) [[unlikely]] {                    \
+      return [=]() __attribute__((noinline, cold)) {          \
+        lxshim::TraceCall trace_call_(name, fd, __VA_ARGS__); \
+        return lxshim::Ret(trace_call_.End(expr));            \
+      }                                                       \
+      ();                                                     \
+    }                                                         \
+    return lxshim::Ret(expr);                                 \
   } while (0)
 
 // For a call on a socket that is not ours (AF_UNIX, netlink, ...): the
 // libc call, traced and marked as pass-through when tracing is on.
-#define LXWSK_PASS(name, fd, expr, ...)                       \
-  do {                                                        \
-    if (lxshim::g_trace_on && !lxshim::t_busy) [[unlikely]] { \
-      lxshim::TraceCall trace_call_(name, fd, __VA_ARGS__);   \
-      trace_call_.Note("[pass-through: not a WSK socket]");   \
-      auto r_ = (expr);                                       \
-      int e_ = errno;                                         \
-      trace_call_.End(r_ < 0 ? -e_ : static_cast<long>(r_));  \
-      errno = e_;                                             \
-      return r_;                                              \
-    }                                                         \
-    return (expr);                                            \
+#define LXWSK_PASS(name, fd, expr, ...)                        \
+  do {                                                         \
+    if (lxshim::g_trace_on && !lxshim::t_busy) [[unlikely]] {  \
+      return [=]() __attribute__((noinline, cold)) {           \
+        lxshim::TraceCall trace_call_(name, fd, __VA_ARGS__);  \
+        trace_call_.Note("[pass-through: not a WSK socket]");  \
+        auto r_ = (expr);                                      \
+        int e_ = errno;                                        \
+        trace_call_.End(r_ < 0 ? -e_ : static_cast<long>(r_)); \
+        errno = e_;                                            \
+        return r_;                                             \
+      }                                                        \
+      ();                                                      \
+    }                                                          \
+    return (expr);                                             \
   } while (0)
 
 #endif  // LXWSK_SHIM_TRACE_H_

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstring>
 
 #include "lx/socket_tables.h"
 
@@ -49,6 +50,10 @@ void TypeStr(int type, char* out, size_t cap) {
 }
 
 void FlagsStr(int flags, char* out, size_t cap) {
+  if (flags == 0 && cap >= 4) {  // the common case, as the loop writes it
+    memcpy(out, "0x0", 4);
+    return;
+  }
   size_t len = 0;
   out[0] = '\0';
   int rest = flags;

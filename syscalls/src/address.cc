@@ -99,8 +99,8 @@ long AddressOutLength(const socklen_t* user_len, socklen_t* out) {
   return 0;
 }
 
-long AddressOut(const wsk::SOCKADDR* ws, socklen_t ws_len, sockaddr* user,
-                socklen_t* user_len) {
+long AddressOutSlow(const wsk::SOCKADDR* ws, socklen_t ws_len, sockaddr* user,
+                    socklen_t* user_len) {
   socklen_t cap;
   if (long r = AddressOutLength(user_len, &cap); r < 0) return r;
   sockaddr_storage lin;

@@ -4,8 +4,14 @@
 #ifndef LXWSK_SYSCALLS_SRC_ADDRESS_H_
 #define LXWSK_SYSCALLS_SRC_ADDRESS_H_
 
+#include <netinet/in.h>
 #include <sys/socket.h>
 
+#include <cerrno>
+#include <cstring>
+
+#include "lx/socket_tables.h"
+#include "user_memory.h"
 #include "wsk/ws_types.h"
 
 namespace lx {
@@ -21,6 +27,39 @@ enum class AddrUse { kBind, kConnect, kConnectStream, kSendTo };
 long AddressIn(const sockaddr* user, socklen_t len, AddrUse use,
                int socket_family, wsk::SOCKADDR_STORAGE* out);
 
+// The data path's form of AddressIn(..., AddrUse::kSendTo, ...) for what
+// sendto() is nearly always given: an address of exactly its family's
+// length, of the socket's family, in a page already known readable. Then
+// it is copied and relabelled and the result is true; otherwise nothing is
+// decided (false) and the caller takes AddressIn. Only the family's bytes
+// of *out are written (SockaddrLength of its family), which is all any
+// reader looks at. No call on the way.
+[[gnu::always_inline]] inline bool AddressInSendToFast(
+    const sockaddr* user, socklen_t len, int socket_family,
+    wsk::SOCKADDR_STORAGE* out) {
+  if (socket_family == AF_INET) {
+    if (len != sizeof(sockaddr_in) ||
+        !tls_readable.Covers(user, sizeof(sockaddr_in))) {
+      return false;
+    }
+    memcpy(out, user, sizeof(sockaddr_in));
+    if (out->ss_family != AF_INET) return false;
+    out->ss_family = WsFamilyFast(AF_INET);
+    return true;
+  }
+  if (socket_family == AF_INET6) {
+    if (len != sizeof(sockaddr_in6) ||
+        !tls_readable.Covers(user, sizeof(sockaddr_in6))) {
+      return false;
+    }
+    memcpy(out, user, sizeof(sockaddr_in6));
+    if (out->ss_family != AF_INET6) return false;
+    out->ss_family = WsFamilyFast(AF_INET6);
+    return true;
+  }
+  return false;
+}
+
 // Only the generic step (move_addr_to_kernel): length 0..128 and a readable
 // buffer. For calls whose protocol then ignores the address (TCP sendto).
 long AddressCopyIn(const sockaddr* user, socklen_t len);
@@ -28,8 +67,77 @@ long AddressCopyIn(const sockaddr* user, socklen_t len);
 // Writes a Windows address back as Linux does: truncated to *user_len, with
 // *user_len set to the full length. `ws_len` 0 means "no address" (stream
 // recvfrom). Returns 0 or -errno.
-long AddressOut(const wsk::SOCKADDR* ws, socklen_t ws_len, sockaddr* user,
-                socklen_t* user_len);
+long AddressOutSlow(const wsk::SOCKADDR* ws, socklen_t ws_len, sockaddr* user,
+                    socklen_t* user_len);
+// Inline for the data path: an AF_INET or AF_INET6 address into a buffer
+// that holds it whole; everything else (truncation, no address, errors) is
+// AddressOutSlow. The same checks in the same order either way.
+[[gnu::always_inline]] inline long AddressOut(const wsk::SOCKADDR* ws,
+                                              socklen_t ws_len, sockaddr* user,
+                                              socklen_t* user_len) {
+  // Commonest of all: the address and its length in one page known to be
+  // writable (CopyOut also remembers it readable): one page check for the
+  // read of *user_len and both writes.
+  const uintptr_t page =
+      reinterpret_cast<uintptr_t>(user_len) >> PageCache::kPageShift;
+  if ((ws_len == sizeof(sockaddr_in) || ws_len == sizeof(sockaddr_in6)) &&
+      page == (reinterpret_cast<uintptr_t>(user_len) + sizeof(socklen_t) - 1) >>
+                  PageCache::kPageShift &&
+      page == reinterpret_cast<uintptr_t>(user) >> PageCache::kPageShift &&
+      page == (reinterpret_cast<uintptr_t>(user) + ws_len - 1) >>
+                  PageCache::kPageShift &&
+      tls_writable.Has(page)) [[likely]] {
+    socklen_t cap;
+    memcpy(&cap, user_len, sizeof(cap));
+    if (static_cast<int>(cap) >= static_cast<int>(ws_len)) [[likely]] {
+      // Constant sizes, so the copies are plain moves.
+      auto put = [&](auto lin) {
+        memcpy(&lin, ws, sizeof(lin));
+        lin.sin_family =
+            static_cast<sa_family_t>(LinuxFamilyFast(ws->sa_family));
+        memcpy(user, &lin, sizeof(lin));
+      };
+      if (ws_len == sizeof(sockaddr_in)) {
+        put(sockaddr_in{});
+      } else {
+        struct In6 {  // sockaddr_in6 with the family named as in sockaddr_in
+          sa_family_t sin_family;
+          char rest[sizeof(sockaddr_in6) - sizeof(sa_family_t)];
+        };
+        static_assert(sizeof(In6) == sizeof(sockaddr_in6));
+        put(In6{});
+      }
+      memcpy(user_len, &ws_len, sizeof(ws_len));
+      return 0;
+    }
+  }
+  socklen_t cap;
+  if (CopyIn(&cap, user_len, sizeof(cap)) &&
+      static_cast<int>(cap) >= static_cast<int>(ws_len)) [[likely]] {
+    if (ws_len == sizeof(sockaddr_in)) {
+      sockaddr_in lin;
+      memcpy(&lin, ws, sizeof(lin));
+      lin.sin_family = static_cast<sa_family_t>(LinuxFamilyFast(ws->sa_family));
+      if (CopyOut(user, &lin, sizeof(lin)) &&
+          CopyOut(user_len, &ws_len, sizeof(ws_len))) [[likely]] {
+        return 0;
+      }
+      return -EFAULT;
+    }
+    if (ws_len == sizeof(sockaddr_in6)) {
+      sockaddr_in6 lin;
+      memcpy(&lin, ws, sizeof(lin));
+      lin.sin6_family =
+          static_cast<sa_family_t>(LinuxFamilyFast(ws->sa_family));
+      if (CopyOut(user, &lin, sizeof(lin)) &&
+          CopyOut(user_len, &ws_len, sizeof(ws_len))) [[likely]] {
+        return 0;
+      }
+      return -EFAULT;
+    }
+  }
+  return AddressOutSlow(ws, ws_len, user, user_len);
+}
 
 // Reads *user_len for an address output; -EINVAL if negative, -EFAULT.
 long AddressOutLength(const socklen_t* user_len, socklen_t* out);

@@ -37,7 +37,12 @@ long Control(LxSocket& s, int fd, wsk::WSK_CONTROL_SOCKET_TYPE type,
              size_t out_size, void* out);
 
 // WSK requires bind before connect/listen/send-to; Linux binds implicitly.
-long EnsureBound(LxSocket& s, int fd);
+long EnsureBoundSlow(LxSocket& s, int fd);
+inline long EnsureBound(LxSocket& s, int fd) {
+  if (s.bound.load(std::memory_order_relaxed)) [[likely]]
+    return 0;
+  return EnsureBoundSlow(s, fd);
+}
 
 // A datagram connect() or sendto() refused for its address (`err`, from
 // AddressIn): Linux has already bound an unbound UDP socket to an ephemeral

@@ -28,7 +28,7 @@ constexpr size_t kMaxControl = 1 << 20;
 
 // EPIPE: WSK reports a broken connection as a status; Linux also raises
 // SIGPIPE at the sending thread unless MSG_NOSIGNAL.
-long SendFailed(long r, int flags) {
+[[gnu::noinline, gnu::cold]] long SendFailed(long r, int flags) {
   if (r == -EPIPE && (flags & MSG_NOSIGNAL) == 0) raise(SIGPIPE);
   return r;
 }
@@ -105,9 +105,11 @@ struct ReceiveControl {
   }
 };
 
-long StreamSend(LxSocket& s, int fd, wsk::WSK_BUF* buf, int flags,
-                const sockaddr* to, socklen_t to_len,
-                const Ancillary* control) {
+[[gnu::always_inline]] inline long StreamSend(LxSocket& s, int fd,
+                                              wsk::WSK_BUF* buf, int flags,
+                                              const sockaddr* to,
+                                              socklen_t to_len,
+                                              const Ancillary* control) {
   // __sys_sendto copies any address in before the protocol ignores it, so
   // a bad one still fails (EFAULT, EINVAL).
   if (to != nullptr) [[unlikely]] {
@@ -124,15 +126,21 @@ long StreamSend(LxSocket& s, int fd, wsk::WSK_BUF* buf, int flags,
     s.connection()->WskSend(s.wsk, buf, WskSendFlags(flags), &irp);
   }
   long r = Result(irp);
-  return r >= 0 ? r : SendFailed(r, flags);
+  if (r >= 0) [[likely]]
+    return r;
+  return SendFailed(r, flags);
 }
 
-long DatagramSend(LxSocket& s, int fd, wsk::WSK_BUF* buf, int flags,
-                  const sockaddr* to, socklen_t to_len,
-                  const Ancillary* control) {
+// The general form of a datagram send: every address rule (AddressIn) and
+// the implicit bind. DatagramSend below handles the common case without a
+// call before the dispatch and hands everything else to this.
+[[gnu::noinline]] long DatagramSendGeneral(LxSocket& s, int fd,
+                                           wsk::WSK_BUF* buf, int flags,
+                                           const sockaddr* to, socklen_t to_len,
+                                           const Ancillary* control) {
   wsk::SOCKADDR_STORAGE ws;
   const wsk::SOCKADDR* remote = nullptr;
-  if (to != nullptr) [[unlikely]] {
+  if (to != nullptr) {
     if (long r = AddressIn(to, to_len, AddrUse::kSendTo, s.family, &ws);
         r < 0) {
       return DatagramAddressRefused(s, fd, r, to_len, /*connect=*/false);
@@ -141,8 +149,7 @@ long DatagramSend(LxSocket& s, int fd, wsk::WSK_BUF* buf, int flags,
       remote = reinterpret_cast<const wsk::SOCKADDR*>(&ws);
     }
   }
-  if (long r = EnsureBound(s, fd); r < 0) [[unlikely]]
-    return r;
+  if (long r = EnsureBound(s, fd); r < 0) return r;
   StackIrp irp(fd);
   // `control` is in Windows form already (SendMsg converted it).
   s.datagram()->WskSendTo(
@@ -151,12 +158,41 @@ long DatagramSend(LxSocket& s, int fd, wsk::WSK_BUF* buf, int flags,
       control ? static_cast<const wsk::CMSGHDR*>(control->data) : nullptr,
       &irp);
   long r = Result(irp);
-  return r >= 0 ? r : SendFailed(r, flags);
+  if (r >= 0) return r;
+  return SendFailed(r, flags);
 }
 
-long StreamRecv(LxSocket& s, int fd, wsk::WSK_BUF* buf, int flags,
-                sockaddr* from, socklen_t* from_len, int* msg_flags,
-                Ancillary* control) {
+[[gnu::always_inline]] inline long DatagramSend(LxSocket& s, int fd,
+                                                wsk::WSK_BUF* buf, int flags,
+                                                const sockaddr* to,
+                                                socklen_t to_len,
+                                                const Ancillary* control) {
+  wsk::SOCKADDR_STORAGE ws;
+  const wsk::SOCKADDR* remote = nullptr;
+  if (to != nullptr) {
+    if (!AddressInSendToFast(to, to_len, s.family, &ws)) [[unlikely]] {
+      return DatagramSendGeneral(s, fd, buf, flags, to, to_len, control);
+    }
+    remote = reinterpret_cast<const wsk::SOCKADDR*>(&ws);
+  }
+  if (!s.bound.load(std::memory_order_relaxed)) [[unlikely]] {
+    return DatagramSendGeneral(s, fd, buf, flags, to, to_len, control);
+  }
+  StackIrp irp(fd);
+  s.datagram()->WskSendTo(
+      s.wsk, buf, WskSendFlags(flags), remote,
+      control ? static_cast<wsk::ULONG>(control->length) : 0,
+      control ? static_cast<const wsk::CMSGHDR*>(control->data) : nullptr,
+      &irp);
+  long r = Result(irp);
+  if (r >= 0) [[likely]]
+    return r;
+  return SendFailed(r, flags);
+}
+
+[[gnu::always_inline]] inline long StreamRecv(
+    LxSocket& s, int fd, wsk::WSK_BUF* buf, int flags, sockaddr* from,
+    socklen_t* from_len, int* msg_flags, Ancillary* control) {
   StackIrp irp(fd);
   if (control != nullptr) [[unlikely]] {
     // recvmsg: WskReceive returns no control; the lxwsk extension does
@@ -189,9 +225,9 @@ long StreamRecv(LxSocket& s, int fd, wsk::WSK_BUF* buf, int flags,
   return r;
 }
 
-long DatagramRecv(LxSocket& s, int fd, wsk::WSK_BUF* buf, int flags,
-                  sockaddr* from, socklen_t* from_len, int* msg_flags,
-                  Ancillary* control) {
+[[gnu::always_inline]] inline long DatagramRecv(
+    LxSocket& s, int fd, wsk::WSK_BUF* buf, int flags, sockaddr* from,
+    socklen_t* from_len, int* msg_flags, Ancillary* control) {
   // Linux receives first and copies the address after: a bad address
   // length still consumes the datagram (net/socket.c __sys_recvfrom).
   wsk::SOCKADDR_STORAGE ws;
@@ -274,22 +310,37 @@ extern const CategoryOps kDatagramOps;
 const CategoryOps kStreamOps = {StreamSend, StreamRecv};
 const CategoryOps kDatagramOps = {DatagramSend, DatagramRecv};
 
-long SendTo(LxSocket& s, int fd, const void* buf, size_t len, int flags,
-            const sockaddr* to, socklen_t to_len) {
+// SendTo and RecvFrom are inlined into the shim's entry points (LTO); GCC
+// warns that an external always_inline function may not always be.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wattributes"
+[[gnu::always_inline]] long SendTo(LxSocket& s, int fd, const void* buf,
+                                   size_t len, int flags, const sockaddr* to,
+                                   socklen_t to_len) {
   if (len > kMaxRw) len = kMaxRw;
   wsk::MDL mdl{nullptr, const_cast<void*>(buf), 0,
                static_cast<wsk::ULONG>(len)};
   wsk::WSK_BUF wb{&mdl, 0, len};
-  return s.ops->send(s, fd, &wb, flags, to, to_len, nullptr);
+  // The category's operation (s.ops, chosen by category at creation),
+  // called directly so the compiler can inline it: one compare.
+  if (s.category == wsk::WSK_FLAG_DATAGRAM_SOCKET) {
+    return DatagramSend(s, fd, &wb, flags, to, to_len, nullptr);
+  }
+  return StreamSend(s, fd, &wb, flags, to, to_len, nullptr);
 }
 
-long RecvFrom(LxSocket& s, int fd, void* buf, size_t len, int flags,
-              sockaddr* from, socklen_t* from_len) {
+[[gnu::always_inline]] long RecvFrom(LxSocket& s, int fd, void* buf, size_t len,
+                                     int flags, sockaddr* from,
+                                     socklen_t* from_len) {
   if (len > kMaxRw) len = kMaxRw;
   wsk::MDL mdl{nullptr, buf, 0, static_cast<wsk::ULONG>(len)};
   wsk::WSK_BUF wb{&mdl, 0, len};
-  return s.ops->recv(s, fd, &wb, flags, from, from_len, nullptr, nullptr);
+  if (s.category == wsk::WSK_FLAG_DATAGRAM_SOCKET) {
+    return DatagramRecv(s, fd, &wb, flags, from, from_len, nullptr, nullptr);
+  }
+  return StreamRecv(s, fd, &wb, flags, from, from_len, nullptr, nullptr);
 }
+#pragma GCC diagnostic pop
 
 long Read(LxSocket& s, int fd, void* buf, size_t len) {
   // sock_read_iter: a zero-length read returns 0 without touching the

@@ -35,9 +35,7 @@ long Control(LxSocket& s, int fd, wsk::WSK_CONTROL_SOCKET_TYPE type,
   return Result(irp);
 }
 
-long EnsureBound(LxSocket& s, int fd) {
-  if (s.bound.load(std::memory_order_relaxed)) [[likely]]
-    return 0;
+long EnsureBoundSlow(LxSocket& s, int fd) {
   StackIrp irp(fd);
   // Datagram and connection tables both carry WskBind.
   if (s.category == wsk::WSK_FLAG_DATAGRAM_SOCKET) {

@@ -9,33 +9,15 @@
 #include <cstring>
 
 namespace lx {
+
+thread_local constinit PageCache tls_readable
+    __attribute__((tls_model("initial-exec")));
+thread_local constinit PageCache tls_writable
+    __attribute__((tls_model("initial-exec")));
+
 namespace {
 
-constexpr uintptr_t kPageShift = 12;
-constexpr int kSlots = 4;
-
-struct PageCache {
-  uintptr_t pages[kSlots] = {~uintptr_t{0}, ~uintptr_t{0}, ~uintptr_t{0},
-                             ~uintptr_t{0}};
-  unsigned next = 0;
-
-  bool Has(uintptr_t page) const {
-    for (uintptr_t p : pages) {
-      if (p == page) return true;
-    }
-    return false;
-  }
-  void Add(uintptr_t page) { pages[next++ % kSlots] = page; }
-};
-
-thread_local PageCache tls_readable __attribute__((tls_model("initial-exec")));
-thread_local PageCache tls_writable __attribute__((tls_model("initial-exec")));
-
-bool Cached(const PageCache& c, const void* p, size_t n) {
-  uintptr_t first = reinterpret_cast<uintptr_t>(p) >> kPageShift;
-  uintptr_t last = (reinterpret_cast<uintptr_t>(p) + n - 1) >> kPageShift;
-  return c.Has(first) && (last == first || c.Has(last));
-}
+constexpr uintptr_t kPageShift = PageCache::kPageShift;
 
 void Remember(PageCache& c, const void* p, size_t n) {
   uintptr_t first = reinterpret_cast<uintptr_t>(p) >> kPageShift;
@@ -63,13 +45,9 @@ long VmCopy(bool write, void* local, const void* remote, size_t n) {
 
 }  // namespace
 
-bool CopyIn(void* dst, const void* src, size_t n) {
+bool CopyInSlow(void* dst, const void* src, size_t n) {
   if (n == 0) return true;
   if (src == nullptr) return false;
-  if (Cached(tls_readable, src, n)) [[likely]] {
-    memcpy(dst, src, n);
-    return true;
-  }
   long r = VmCopy(false, dst, src, n);
   if (r == 0) return false;
   if (r < 0) memcpy(dst, src, n);
@@ -77,13 +55,9 @@ bool CopyIn(void* dst, const void* src, size_t n) {
   return true;
 }
 
-bool CopyOut(void* dst, const void* src, size_t n) {
+bool CopyOutSlow(void* dst, const void* src, size_t n) {
   if (n == 0) return true;
   if (dst == nullptr) return false;
-  if (Cached(tls_writable, dst, n)) [[likely]] {
-    memcpy(dst, src, n);
-    return true;
-  }
   long r = VmCopy(true, const_cast<void*>(src), dst, n);
   if (r == 0) return false;
   if (r < 0) memcpy(dst, src, n);

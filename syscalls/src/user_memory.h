@@ -12,12 +12,59 @@
 #define LXWSK_SYSCALLS_SRC_USER_MEMORY_H_
 
 #include <cstddef>
+#include <cstdint>
+#include <cstring>
 
 namespace lx {
 
-// Both return true on success, false for EFAULT.
-bool CopyIn(void* dst, const void* user_src, size_t n);
-bool CopyOut(void* user_dst, const void* src, size_t n);
+// Pages known to be readable / writable by this thread (see above).
+struct PageCache {
+  static constexpr int kSlots = 4;
+  static constexpr uintptr_t kPageShift = 12;
+  uintptr_t pages[kSlots] = {~uintptr_t{0}, ~uintptr_t{0}, ~uintptr_t{0},
+                             ~uintptr_t{0}};
+  unsigned next = 0;
+
+  [[gnu::always_inline]] bool Has(uintptr_t page) const {
+    return pages[0] == page || pages[1] == page || pages[2] == page ||
+           pages[3] == page;
+  }
+  // True when every page of [p, p + n) is known; n > 0.
+  [[gnu::always_inline]] bool Covers(const void* p, size_t n) const {
+    uintptr_t first = reinterpret_cast<uintptr_t>(p) >> kPageShift;
+    uintptr_t last = (reinterpret_cast<uintptr_t>(p) + n - 1) >> kPageShift;
+    return Has(first) && (last == first || Has(last));
+  }
+  void Add(uintptr_t page) { pages[next++ % kSlots] = page; }
+};
+
+extern thread_local constinit PageCache tls_readable
+    __attribute__((tls_model("initial-exec")));
+extern thread_local constinit PageCache tls_writable
+    __attribute__((tls_model("initial-exec")));
+
+// The first touch of a page (and n == 0, null, ...): out of line.
+bool CopyInSlow(void* dst, const void* user_src, size_t n);
+bool CopyOutSlow(void* user_dst, const void* src, size_t n);
+
+// Both return true on success, false for EFAULT. Inline: a known page
+// costs a few compares and the copy (a constant size is a plain move).
+[[gnu::always_inline]] inline bool CopyIn(void* dst, const void* user_src,
+                                          size_t n) {
+  if (n != 0 && tls_readable.Covers(user_src, n)) [[likely]] {
+    memcpy(dst, user_src, n);
+    return true;
+  }
+  return CopyInSlow(dst, user_src, n);
+}
+[[gnu::always_inline]] inline bool CopyOut(void* user_dst, const void* src,
+                                           size_t n) {
+  if (n != 0 && tls_writable.Covers(user_dst, n)) [[likely]] {
+    memcpy(user_dst, src, n);
+    return true;
+  }
+  return CopyOutSlow(user_dst, src, n);
+}
 
 }  // namespace lx
 

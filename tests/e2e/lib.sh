@@ -336,7 +336,10 @@ assert_preloaded() {
 children_of() { pgrep -P "$1"; }
 
 # Sanity: `lxwsk run` maps this library into what it runs.
-if ! "$LXWSK" run -- /bin/cat /proc/self/maps 2>/dev/null | grep -qF "$LXWSK_LIB"; then
+# (grep reads all of it: with -q it could exit first and the writer's
+# SIGPIPE would fail the pipeline under pipefail.)
+if ! "$LXWSK" run -- /bin/cat /proc/self/maps 2>/dev/null |
+  grep -F "$LXWSK_LIB" >/dev/null; then
   fail "'$LXWSK run -- cat /proc/self/maps' does not show $LXWSK_LIB"
 fi
 

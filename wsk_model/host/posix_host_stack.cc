@@ -9,11 +9,11 @@
 #include <array>
 #include <cstring>
 #include <memory>
+#include <mutex>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
-#include "absl/container/flat_hash_map.h"
-#include "absl/synchronization/mutex.h"
 #include "boost/asio/executor_work_guard.hpp"
 #include "boost/asio/io_context.hpp"
 #include "boost/asio/posix/stream_descriptor.hpp"
@@ -23,6 +23,7 @@
 #include "lx/socket_tables.h"
 #include "lx/sockopt_table.h"
 #include "lx/status_table.h"
+#include "posix_data_path.h"
 #include "raw_syscall.h"
 #include "wsk/host_stack.h"
 #include "wsk/wsk.h"
@@ -132,6 +133,87 @@ unsigned char* ControlScratch(size_t need, unsigned char* stack_buf) {
   return big.data();
 }
 
+}  // namespace
+
+namespace host {
+
+ULONG PosixAddressFromLinux(const sockaddr_storage& in, socklen_t len,
+                            PSOCKADDR out) {
+  return FromLinux(in, len, out);
+}
+
+HostResult PosixSendSlow(HostHandle h, const WSK_BUF& b, ULONG flags,
+                         const SOCKADDR* remote, const CMSGHDR* control,
+                         ULONG control_length) {
+  // WSK never raises signals: MSG_NOSIGNAL always.
+  const int lflags = lx::LinuxSendFlags(flags) | MSG_NOSIGNAL;
+  iovec stack_iov[kStackIov];
+  msghdr msg{};
+  if (!SetIovec(b, stack_iov, &msg)) return {STATUS_INVALID_PARAMETER, 0};
+  sockaddr_storage ss;
+  if (remote != nullptr) {
+    msg.msg_name = &ss;
+    msg.msg_namelen = ToLinux(remote, &ss);
+  }
+  alignas(8) unsigned char lin[kStackControl];
+  if (control != nullptr && control_length > 0) {
+    const size_t cap = 2 * static_cast<size_t>(control_length) + 16;
+    unsigned char* buf = ControlScratch(cap, lin);
+    msg.msg_control = buf;
+    msg.msg_controllen =
+        lx::CmsgBufferToLinux(control, control_length,
+                              /*for_send=*/true, buf, cap, nullptr);
+  }
+  return ResultOf(
+      RawSyscall(SYS_sendmsg, h, reinterpret_cast<long>(&msg), lflags));
+}
+
+HostResult PosixReceiveSlow(HostHandle h, const WSK_BUF& b, ULONG flags,
+                            PSOCKADDR remote, CMSGHDR* control,
+                            ULONG* control_length, ULONG* out_flags) {
+  const int lflags = lx::LinuxReceiveFlags(flags);
+  iovec stack_iov[kStackIov];
+  msghdr msg{};
+  if (!SetIovec(b, stack_iov, &msg)) return {STATUS_INVALID_PARAMETER, 0};
+  sockaddr_storage ss;
+  if (remote != nullptr) {
+    msg.msg_name = &ss;
+    msg.msg_namelen = sizeof(ss);
+  }
+  alignas(8) unsigned char lin[kStackControl];
+  if (control != nullptr && control_length != nullptr) {
+    msg.msg_control = lin;
+    msg.msg_controllen = sizeof(lin);
+  }
+  long r = RawSyscall(SYS_recvmsg, h, reinterpret_cast<long>(&msg), lflags);
+  bool ctrunc = false;
+  if (r >= 0) {
+    if (remote != nullptr) {
+      if (msg.msg_namelen > 0) {
+        FromLinux(ss, msg.msg_namelen, remote);
+      } else {
+        remote->sa_family = WS_AF_UNSPEC;
+      }
+    }
+    if (control_length != nullptr) {
+      *control_length = control
+                            ? static_cast<ULONG>(lx::CmsgBufferToWs(
+                                  lin, msg.msg_controllen, /*for_send=*/false,
+                                  control, *control_length, &ctrunc))
+                            : 0;
+    }
+    if (out_flags != nullptr) {
+      *out_flags =
+          lx::WsResultFlags(msg.msg_flags) | (ctrunc ? WS_MSG_CTRUNC : 0);
+    }
+  }
+  return ResultOf(r);
+}
+
+}  // namespace host
+
+namespace {
+
 class PosixHostStackImpl final : public HostStack {
  public:
   HostResult Socket(ADDRESS_FAMILY family, USHORT type, ULONG protocol,
@@ -186,88 +268,19 @@ class PosixHostStackImpl final : public HostStack {
     return err == 0 ? STATUS_SUCCESS : lx::StatusFromErrno(err);
   }
 
+  bool IsPosixHost() const override { return true; }
+
   HostResult Send(HostHandle h, const WSK_BUF& b, ULONG flags,
                   const SOCKADDR* remote, const CMSGHDR* control,
                   ULONG control_length) override {
-    // WSK never raises signals: MSG_NOSIGNAL always.
-    const int lflags = lx::LinuxSendFlags(flags) | MSG_NOSIGNAL;
-    const MDL* m = b.Mdl;
-    if (remote == nullptr && control == nullptr &&
-        (m == nullptr || (m->Next == nullptr))) [[likely]] {
-      char* p = m ? static_cast<char*>(MmGetMdlVirtualAddress(m)) + b.Offset
-                  : nullptr;
-      return ResultOf(RawSyscall(SYS_sendto, h, reinterpret_cast<long>(p),
-                                 static_cast<long>(b.Length), lflags, 0, 0));
-    }
-    iovec stack_iov[kStackIov];
-    msghdr msg{};
-    if (!SetIovec(b, stack_iov, &msg)) return {STATUS_INVALID_PARAMETER, 0};
-    sockaddr_storage ss;
-    if (remote != nullptr) {
-      msg.msg_name = &ss;
-      msg.msg_namelen = ToLinux(remote, &ss);
-    }
-    alignas(8) unsigned char lin[kStackControl];
-    if (control != nullptr && control_length > 0) {
-      const size_t cap = 2 * static_cast<size_t>(control_length) + 16;
-      unsigned char* buf = ControlScratch(cap, lin);
-      msg.msg_control = buf;
-      msg.msg_controllen =
-          lx::CmsgBufferToLinux(control, control_length,
-                                /*for_send=*/true, buf, cap, nullptr);
-    }
-    return ResultOf(
-        RawSyscall(SYS_sendmsg, h, reinterpret_cast<long>(&msg), lflags));
+    return host::PosixSend(h, b, flags, remote, control, control_length);
   }
 
   HostResult Receive(HostHandle h, const WSK_BUF& b, ULONG flags,
                      PSOCKADDR remote, CMSGHDR* control, ULONG* control_length,
                      ULONG* out_flags) override {
-    const int lflags = lx::LinuxReceiveFlags(flags);
-    const MDL* m = b.Mdl;
-    if (remote == nullptr && control == nullptr && out_flags == nullptr &&
-        (m == nullptr || m->Next == nullptr)) [[likely]] {
-      char* p = m ? static_cast<char*>(MmGetMdlVirtualAddress(m)) + b.Offset
-                  : nullptr;
-      return ResultOf(RawSyscall(SYS_recvfrom, h, reinterpret_cast<long>(p),
-                                 static_cast<long>(b.Length), lflags, 0, 0));
-    }
-    iovec stack_iov[kStackIov];
-    msghdr msg{};
-    if (!SetIovec(b, stack_iov, &msg)) return {STATUS_INVALID_PARAMETER, 0};
-    sockaddr_storage ss;
-    if (remote != nullptr) {
-      msg.msg_name = &ss;
-      msg.msg_namelen = sizeof(ss);
-    }
-    alignas(8) unsigned char lin[kStackControl];
-    if (control != nullptr && control_length != nullptr) {
-      msg.msg_control = lin;
-      msg.msg_controllen = sizeof(lin);
-    }
-    long r = RawSyscall(SYS_recvmsg, h, reinterpret_cast<long>(&msg), lflags);
-    bool ctrunc = false;
-    if (r >= 0) {
-      if (remote != nullptr) {
-        if (msg.msg_namelen > 0) {
-          FromLinux(ss, msg.msg_namelen, remote);
-        } else {
-          remote->sa_family = WS_AF_UNSPEC;
-        }
-      }
-      if (control_length != nullptr) {
-        *control_length = control
-                              ? static_cast<ULONG>(lx::CmsgBufferToWs(
-                                    lin, msg.msg_controllen, /*for_send=*/false,
-                                    control, *control_length, &ctrunc))
-                              : 0;
-      }
-      if (out_flags != nullptr) {
-        *out_flags =
-            lx::WsResultFlags(msg.msg_flags) | (ctrunc ? WS_MSG_CTRUNC : 0);
-      }
-    }
-    return ResultOf(r);
+    return host::PosixReceive(h, b, flags, remote, control, control_length,
+                              out_flags);
   }
 
   NTSTATUS Disconnect(HostHandle h, ULONG flags) override {
@@ -445,7 +458,7 @@ class PosixHostStackImpl final : public HostStack {
   // The I/O thread exists only once something pends: preloaded programs,
   // whose requests all complete inline, never get one.
   void EnsureThread() {
-    absl::MutexLock lock(&mu_);
+    std::lock_guard<std::mutex> lock(mu_);
     if (started_) return;
     started_ = true;
     std::thread([this] { io_.run(); }).detach();
@@ -454,10 +467,10 @@ class PosixHostStackImpl final : public HostStack {
   boost::asio::io_context io_;
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type>
       work_{io_.get_executor()};
-  absl::flat_hash_map<HostHandle,
-                      std::unique_ptr<boost::asio::posix::stream_descriptor>>
+  std::unordered_map<HostHandle,
+                     std::unique_ptr<boost::asio::posix::stream_descriptor>>
       descriptors_;  // touched on the I/O thread only
-  absl::Mutex mu_;
+  std::mutex mu_;
   bool started_ = false;
 };
 

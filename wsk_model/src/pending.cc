@@ -1,9 +1,8 @@
 #include "pending.h"
 
 #include <memory>
+#include <mutex>
 #include <vector>
-
-#include "absl/synchronization/mutex.h"
 
 namespace wsk {
 namespace {
@@ -21,14 +20,14 @@ struct ParkedOp {
   HostWait what;
   PIRP irp;
   Attempt retry;
-  absl::Mutex mu;
+  std::mutex mu;
   State state = State::kParked;
   int refs = 2;  // the wait and the cancel routine
 
   void Unref() {
     bool last;
     {
-      absl::MutexLock lock(&mu);
+      std::lock_guard<std::mutex> lock(mu);
       last = --refs == 0;
     }
     if (last) delete this;
@@ -39,7 +38,7 @@ void CancelParked(void*, PIRP irp) {
   auto* op = static_cast<ParkedOp*>(irp->DriverContext);
   bool complete = false;
   {
-    absl::MutexLock lock(&op->mu);
+    std::lock_guard<std::mutex> lock(op->mu);
     if (op->state == ParkedOp::State::kParked) {
       op->state = ParkedOp::State::kCancelled;
       complete = true;
@@ -55,7 +54,7 @@ void Arm(ParkedOp* op);
 // Returns false when a cancel arrived meanwhile (the request is then done).
 bool Repark(ParkedOp* op) {
   {
-    absl::MutexLock lock(&op->mu);
+    std::lock_guard<std::mutex> lock(op->mu);
     op->state = ParkedOp::State::kParked;
     ++op->refs;
   }
@@ -64,7 +63,7 @@ bool Repark(ParkedOp* op) {
       IoSetCancelRoutine(op->irp, nullptr) != nullptr) {
     // The cancel routine will not run: complete here.
     {
-      absl::MutexLock lock(&op->mu);
+      std::lock_guard<std::mutex> lock(op->mu);
       op->state = ParkedOp::State::kCancelled;
       --op->refs;
     }
@@ -77,7 +76,7 @@ bool Repark(ParkedOp* op) {
 void OnReady(ParkedOp* op, NTSTATUS wait_status) {
   bool mine = false;
   {
-    absl::MutexLock lock(&op->mu);
+    std::lock_guard<std::mutex> lock(op->mu);
     // Parked: the IRP is still ours to look at. Take the cancel routine
     // out; if IoCancelIrp already took it, that routine completes the IRP.
     if (op->state == ParkedOp::State::kParked &&
@@ -129,7 +128,7 @@ NTSTATUS PendOrComplete(HostStack& host, const ModelSocket* s, PIRP irp,
       irp, std::move(retry)};
   irp->DriverContext = op;
   {
-    absl::MutexLock lock(&op->mu);
+    std::lock_guard<std::mutex> lock(op->mu);
     --op->refs;  // Repark adds the cancel side's reference back
   }
   if (Repark(op)) {

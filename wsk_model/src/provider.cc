@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "pending.h"
+#include "posix_data_path.h"
 
 namespace wsk {
 namespace {
@@ -16,6 +17,36 @@ constexpr bool IsConnectionLike(ULONG c) {
 
 inline HostHandle HandleFor(const ModelSocket* s, PIRP irp) {
   return irp->RequestorHandle >= 0 ? irp->RequestorHandle : s->handle;
+}
+
+[[gnu::noinline, gnu::cold]] NTSTATUS CompleteHostError(PIRP irp, long r) {
+  HostResult hr = host::PosixResult(r);
+  return CompleteNow(irp, hr.status, hr.information);
+}
+
+// CompleteNow(irp, status, 0) out of line, for rare outcomes on the fast
+// paths (a tail call there).
+[[gnu::noinline, gnu::cold]] NTSTATUS CompleteCold(PIRP irp, NTSTATUS status) {
+  return CompleteNow(irp, status, 0);
+}
+
+// For a request that succeeded: the routine may free the IRP, so the
+// status returned is the one stored, not read back.
+[[gnu::noinline, gnu::cold]] NTSTATUS RunCompletion(PIRP irp) {
+  irp->CompletionRoutine(nullptr, irp, irp->CompletionContext);
+  return STATUS_SUCCESS;
+}
+
+// Completes `irp` from a fast-form host result (bytes, or -errno): what
+// CompleteNow(irp, PosixResult(r)) does, with its rare cases as tail calls.
+[[gnu::always_inline]] inline NTSTATUS CompleteRaw(PIRP irp, long r) {
+  if (r < 0) [[unlikely]]
+    return CompleteHostError(irp, r);
+  irp->IoStatus.Status = STATUS_SUCCESS;
+  irp->IoStatus.Information = static_cast<uintptr_t>(r);
+  if (irp->CompletionRoutine != nullptr) [[unlikely]]
+    return RunCompletion(irp);  // STATUS_SUCCESS
+  return STATUS_SUCCESS;
 }
 
 }  // namespace
@@ -52,6 +83,7 @@ ModelSocket* Provider::NewSocket(WSK_CLIENT* client, HostHandle h,
   s->type = type;
   s->protocol = protocol;
   s->inline_mode = inline_mode;
+  s->posix_inline = inline_mode && posix_host_;
   if (client != nullptr) client->open_sockets.fetch_add(1);
   return s;
 }
@@ -429,23 +461,59 @@ NTSTATUS Provider::WskGetRemoteAddress(PWSK_SOCKET Socket,
   return CompleteNow(Irp, r.status, r.information);
 }
 
+inline HostResult Provider::HostSend(HostHandle h, const WSK_BUF& b,
+                                     ULONG flags, const SOCKADDR* remote,
+                                     const CMSGHDR* control,
+                                     ULONG control_length) {
+  if (posix_host_) [[likely]] {
+    return host::PosixSend(h, b, flags, remote, control, control_length);
+  }
+  return host_.Send(h, b, flags, remote, control, control_length);
+}
+
+inline HostResult Provider::HostReceive(HostHandle h, const WSK_BUF& b,
+                                        ULONG flags, PSOCKADDR remote,
+                                        CMSGHDR* control, ULONG* control_length,
+                                        ULONG* out_flags) {
+  if (posix_host_) [[likely]] {
+    return host::PosixReceive(h, b, flags, remote, control, control_length,
+                              out_flags);
+  }
+  return host_.Receive(h, b, flags, remote, control, control_length, out_flags);
+}
+
+// Inline sockets (the preload path): one host attempt, the IRP completed
+// before returning. The socket is read before the host call: another
+// thread may close it while this one is blocked in the host (Linux allows
+// that). posix_inline (an inline socket over the POSIX host) selects the
+// fast form. With the POSIX host the common request is its fast form, and
+// every other case leaves through a tail call (WskSendInline and friends,
+// CompleteRaw's error and completion-routine cases), so the hot path
+// saves no registers.
 NTSTATUS Provider::WskSend(PWSK_SOCKET Socket, PWSK_BUF Buffer, ULONG Flags,
                            PIRP Irp) {
   ModelSocket* s = ToModel(Socket);
-  HostHandle h = HandleFor(s, Irp);
-  // Read the socket before the host call: another thread may close it while
-  // this one is blocked in the host (Linux allows that).
-  const bool inline_mode = s->inline_mode;
-  HostResult first = host_.Send(h, *Buffer, Flags, nullptr, nullptr, 0);
-  if (inline_mode) [[likely]] {
-    return CompleteNow(Irp, first.status, first.information);
+  long r;
+  if (s->posix_inline && host::PosixSendFast(HandleFor(s, Irp), *Buffer, Flags,
+                                             nullptr, nullptr, &r)) [[likely]] {
+    return CompleteRaw(Irp, r);
   }
-  return PendSend(s, h, *Buffer, Flags, Irp, first);
+  return WskSendInline(s, Buffer, Flags, Irp);
 }
 
-// The pending paths live out of line so the inline path stays short.
-NTSTATUS Provider::PendSend(ModelSocket* s, HostHandle h, WSK_BUF buf,
-                            ULONG Flags, PIRP Irp, HostResult first) {
+NTSTATUS Provider::WskSendInline(ModelSocket* s, PWSK_BUF Buffer, ULONG Flags,
+                                 PIRP Irp) {
+  if (!s->inline_mode) return PendSend(s, Buffer, Flags, Irp);
+  HostResult r =
+      HostSend(HandleFor(s, Irp), *Buffer, Flags, nullptr, nullptr, 0);
+  return CompleteNow(Irp, r.status, r.information);
+}
+
+NTSTATUS Provider::PendSend(ModelSocket* s, PWSK_BUF Buffer, ULONG Flags,
+                            PIRP Irp) {
+  HostHandle h = HandleFor(s, Irp);
+  WSK_BUF buf = *Buffer;
+  HostResult first = host_.Send(h, buf, Flags, nullptr, nullptr, 0);
   HostStack* host = &host_;
   return PendOrComplete(host_, s, Irp, HostWait::kWritable,
                         (Flags & WSK_FLAG_LX_DONTWAIT) != 0, first,
@@ -457,18 +525,29 @@ NTSTATUS Provider::PendSend(ModelSocket* s, HostHandle h, WSK_BUF buf,
 NTSTATUS Provider::WskReceive(PWSK_SOCKET Socket, PWSK_BUF Buffer, ULONG Flags,
                               PIRP Irp) {
   ModelSocket* s = ToModel(Socket);
-  HostHandle h = HandleFor(s, Irp);
-  const bool inline_mode = s->inline_mode;
-  HostResult first =
-      host_.Receive(h, *Buffer, Flags, nullptr, nullptr, nullptr, nullptr);
-  if (inline_mode) [[likely]] {
-    return CompleteNow(Irp, first.status, first.information);
+  long r;
+  if (s->posix_inline &&
+      host::PosixReceiveFast(HandleFor(s, Irp), *Buffer, Flags, nullptr,
+                             nullptr, nullptr, &r)) [[likely]] {
+    return CompleteRaw(Irp, r);
   }
-  return PendReceive(s, h, *Buffer, Flags, Irp, first);
+  return WskReceiveInline(s, Buffer, Flags, Irp);
 }
 
-NTSTATUS Provider::PendReceive(ModelSocket* s, HostHandle h, WSK_BUF buf,
-                               ULONG Flags, PIRP Irp, HostResult first) {
+NTSTATUS Provider::WskReceiveInline(ModelSocket* s, PWSK_BUF Buffer,
+                                    ULONG Flags, PIRP Irp) {
+  if (!s->inline_mode) return PendReceive(s, Buffer, Flags, Irp);
+  HostResult r = HostReceive(HandleFor(s, Irp), *Buffer, Flags, nullptr,
+                             nullptr, nullptr, nullptr);
+  return CompleteNow(Irp, r.status, r.information);
+}
+
+NTSTATUS Provider::PendReceive(ModelSocket* s, PWSK_BUF Buffer, ULONG Flags,
+                               PIRP Irp) {
+  HostHandle h = HandleFor(s, Irp);
+  WSK_BUF buf = *Buffer;
+  HostResult first =
+      host_.Receive(h, buf, Flags, nullptr, nullptr, nullptr, nullptr);
   HostStack* host = &host_;
   if (first.status != STATUS_DEVICE_NOT_READY) ResumeIndications(*this, s);
   return PendOrComplete(
@@ -504,13 +583,13 @@ NTSTATUS Provider::WskLxSendMessage(PWSK_SOCKET Socket, PWSK_BUF Buffer,
                                     ULONG Flags, ULONG ControlInfoLength,
                                     const CMSGHDR* ControlInfo, PIRP Irp) {
   ModelSocket* s = ToModel(Socket);
-  HostHandle h = HandleFor(s, Irp);
-  const bool inline_mode = s->inline_mode;
-  HostResult first =
-      host_.Send(h, *Buffer, Flags, nullptr, ControlInfo, ControlInfoLength);
-  if (inline_mode) return CompleteNow(Irp, first.status, first.information);
-  return PendSendTo(s, h, *Buffer, Flags, nullptr, ControlInfoLength,
-                    ControlInfo, Irp, first);
+  if (!s->inline_mode) {
+    return PendSendTo(s, Buffer, Flags, nullptr, ControlInfoLength,
+                      ControlInfo, Irp);
+  }
+  HostResult r = HostSend(HandleFor(s, Irp), *Buffer, Flags, nullptr,
+                          ControlInfo, ControlInfoLength);
+  return CompleteNow(Irp, r.status, r.information);
 }
 
 NTSTATUS Provider::WskLxReceiveMessage(PWSK_SOCKET Socket, PWSK_BUF Buffer,
@@ -518,13 +597,13 @@ NTSTATUS Provider::WskLxReceiveMessage(PWSK_SOCKET Socket, PWSK_BUF Buffer,
                                        CMSGHDR* ControlInfo,
                                        ULONG* ControlFlags, PIRP Irp) {
   ModelSocket* s = ToModel(Socket);
-  HostHandle h = HandleFor(s, Irp);
-  const bool inline_mode = s->inline_mode;
-  HostResult first = host_.Receive(h, *Buffer, Flags, nullptr, ControlInfo,
-                                   ControlLength, ControlFlags);
-  if (inline_mode) return CompleteNow(Irp, first.status, first.information);
-  return PendReceiveFrom(s, h, *Buffer, Flags, nullptr, ControlLength,
-                         ControlInfo, ControlFlags, Irp, first);
+  if (!s->inline_mode) {
+    return PendReceiveFrom(s, Buffer, Flags, nullptr, ControlLength,
+                           ControlInfo, ControlFlags, Irp);
+  }
+  HostResult r = HostReceive(HandleFor(s, Irp), *Buffer, Flags, nullptr,
+                             ControlInfo, ControlLength, ControlFlags);
+  return CompleteNow(Irp, r.status, r.information);
 }
 
 NTSTATUS Provider::WskSendTo(PWSK_SOCKET Socket, PWSK_BUF Buffer, ULONG Flags,
@@ -533,25 +612,40 @@ NTSTATUS Provider::WskSendTo(PWSK_SOCKET Socket, PWSK_BUF Buffer, ULONG Flags,
                              const CMSGHDR* ControlInfo, PIRP Irp) {
   ModelSocket* s = ToModel(Socket);
   // "A datagram socket must be bound before WskSendTo."
-  if (!s->bound) [[unlikely]] {
-    return CompleteNow(Irp, STATUS_INVALID_DEVICE_STATE, 0);
+  if (!s->bound.load(std::memory_order_relaxed)) [[unlikely]] {
+    return CompleteCold(Irp, STATUS_INVALID_DEVICE_STATE);
   }
-  HostHandle h = HandleFor(s, Irp);
-  const bool inline_mode = s->inline_mode;
-  HostResult first = host_.Send(h, *Buffer, Flags, RemoteAddress, ControlInfo,
-                                ControlInfoLength);
-  if (inline_mode) [[likely]] {
-    return CompleteNow(Irp, first.status, first.information);
+  long r;
+  if (s->posix_inline && host::PosixSendFast(HandleFor(s, Irp), *Buffer, Flags,
+                                             RemoteAddress, ControlInfo, &r))
+      [[likely]] {
+    return CompleteRaw(Irp, r);
   }
-  return PendSendTo(s, h, *Buffer, Flags, RemoteAddress, ControlInfoLength,
-                    ControlInfo, Irp, first);
+  return WskSendToInline(s, Buffer, Flags, RemoteAddress, ControlInfoLength,
+                         ControlInfo, Irp);
 }
 
-NTSTATUS Provider::PendSendTo(ModelSocket* s, HostHandle h, WSK_BUF buf,
-                              ULONG Flags, const SOCKADDR* RemoteAddress,
+NTSTATUS Provider::WskSendToInline(ModelSocket* s, PWSK_BUF Buffer, ULONG Flags,
+                                   const SOCKADDR* RemoteAddress,
+                                   ULONG ControlInfoLength,
+                                   const CMSGHDR* ControlInfo, PIRP Irp) {
+  if (!s->inline_mode) {
+    return PendSendTo(s, Buffer, Flags, RemoteAddress, ControlInfoLength,
+                      ControlInfo, Irp);
+  }
+  HostResult r = HostSend(HandleFor(s, Irp), *Buffer, Flags, RemoteAddress,
+                          ControlInfo, ControlInfoLength);
+  return CompleteNow(Irp, r.status, r.information);
+}
+
+NTSTATUS Provider::PendSendTo(ModelSocket* s, PWSK_BUF Buffer, ULONG Flags,
+                              const SOCKADDR* RemoteAddress,
                               ULONG ControlInfoLength,
-                              const CMSGHDR* ControlInfo, PIRP Irp,
-                              HostResult first) {
+                              const CMSGHDR* ControlInfo, PIRP Irp) {
+  HostHandle h = HandleFor(s, Irp);
+  WSK_BUF buf = *Buffer;
+  HostResult first =
+      host_.Send(h, buf, Flags, RemoteAddress, ControlInfo, ControlInfoLength);
   HostStack* host = &host_;
   return PendOrComplete(
       host_, s, Irp, HostWait::kWritable, (Flags & WSK_FLAG_LX_DONTWAIT) != 0,
@@ -567,22 +661,40 @@ NTSTATUS Provider::WskReceiveFrom(PWSK_SOCKET Socket, PWSK_BUF Buffer,
                                   ULONG* ControlLength, CMSGHDR* ControlInfo,
                                   ULONG* ControlFlags, PIRP Irp) {
   ModelSocket* s = ToModel(Socket);
-  HostHandle h = HandleFor(s, Irp);
-  const bool inline_mode = s->inline_mode;
-  HostResult first = host_.Receive(h, *Buffer, Flags, RemoteAddress,
-                                   ControlInfo, ControlLength, ControlFlags);
-  if (inline_mode) [[likely]] {
-    return CompleteNow(Irp, first.status, first.information);
+  long r;
+  if (s->posix_inline &&
+      host::PosixReceiveFast(HandleFor(s, Irp), *Buffer, Flags, RemoteAddress,
+                             ControlInfo, ControlFlags, &r)) [[likely]] {
+    // No control buffer was given: none was received.
+    if (ControlLength != nullptr) *ControlLength = 0;
+    return CompleteRaw(Irp, r);
   }
-  return PendReceiveFrom(s, h, *Buffer, Flags, RemoteAddress, ControlLength,
-                         ControlInfo, ControlFlags, Irp, first);
+  return WskReceiveFromInline(s, Buffer, Flags, RemoteAddress, ControlLength,
+                              ControlInfo, ControlFlags, Irp);
 }
 
-NTSTATUS Provider::PendReceiveFrom(ModelSocket* s, HostHandle h, WSK_BUF buf,
-                                   ULONG Flags, PSOCKADDR RemoteAddress,
+NTSTATUS Provider::WskReceiveFromInline(ModelSocket* s, PWSK_BUF Buffer,
+                                        ULONG Flags, PSOCKADDR RemoteAddress,
+                                        ULONG* ControlLength,
+                                        CMSGHDR* ControlInfo,
+                                        ULONG* ControlFlags, PIRP Irp) {
+  if (!s->inline_mode) {
+    return PendReceiveFrom(s, Buffer, Flags, RemoteAddress, ControlLength,
+                           ControlInfo, ControlFlags, Irp);
+  }
+  HostResult r = HostReceive(HandleFor(s, Irp), *Buffer, Flags, RemoteAddress,
+                             ControlInfo, ControlLength, ControlFlags);
+  return CompleteNow(Irp, r.status, r.information);
+}
+
+NTSTATUS Provider::PendReceiveFrom(ModelSocket* s, PWSK_BUF Buffer, ULONG Flags,
+                                   PSOCKADDR RemoteAddress,
                                    ULONG* ControlLength, CMSGHDR* ControlInfo,
-                                   ULONG* ControlFlags, PIRP Irp,
-                                   HostResult first) {
+                                   ULONG* ControlFlags, PIRP Irp) {
+  HostHandle h = HandleFor(s, Irp);
+  WSK_BUF buf = *Buffer;
+  HostResult first = host_.Receive(h, buf, Flags, RemoteAddress, ControlInfo,
+                                   ControlLength, ControlFlags);
   HostStack* host = &host_;
   return PendOrComplete(host_, s, Irp, HostWait::kReadable,
                         (Flags & WSK_FLAG_LX_DONTWAIT) != 0, first,

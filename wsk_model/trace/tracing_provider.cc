@@ -51,11 +51,54 @@ uint64_t NowNs() {
          static_cast<uint64_t>(ts.tv_nsec);
 }
 
+// Hand-rolled number formatting for the data-path lines (vsnprintf costs
+// thousands of instructions per call). Each writes at p and returns the end.
+char* PutDec(char* p, unsigned long v) {
+  char tmp[24];
+  int n = 0;
+  do {
+    tmp[n++] = static_cast<char>('0' + v % 10);
+    v /= 10;
+  } while (v != 0);
+  while (n > 0) *p++ = tmp[--n];
+  return p;
+}
+// Upper-case hex, at least `width` digits.
+char* PutHex(char* p, unsigned long v, int width) {
+  char tmp[20];
+  int n = 0;
+  do {
+    tmp[n++] = "0123456789ABCDEF"[v & 0xF];
+    v >>= 4;
+  } while (v != 0);
+  while (n < width) tmp[n++] = '0';
+  while (n > 0) *p++ = tmp[--n];
+  return p;
+}
+
 // One WSK call's record: constructed before the call (start time), filled
 // after it, handed to the sink.
 class Line {
  public:
   Line() { rec_.start_ns = NowNs(); }
+  void Put(const char* s, size_t n) {
+    if (n > sizeof(buf_) - 1 - len_) n = sizeof(buf_) - 1 - len_;
+    memcpy(buf_ + len_, s, n);
+    len_ += n;
+    buf_[len_] = '\0';
+  }
+  void Put(const char* s) { Put(s, strlen(s)); }
+  // "Fn(WSK_BUF{len=N}, flags=0xF", as Add would write it.
+  void BufCall(const char* fn, size_t length, ULONG flags) {
+    char tmp[64];
+    char* p = tmp;
+    memcpy(p, "(WSK_BUF{len=", 13);
+    p = PutDec(p + 13, length);
+    memcpy(p, "}, flags=0x", 11);
+    p = PutHex(p + 11, flags, 1);
+    Put(fn);
+    Put(tmp, static_cast<size_t>(p - tmp));
+  }
   void Add(const char* fmt, ...) __attribute__((format(printf, 2, 3))) {
     va_list ap;
     va_start(ap, fmt);
@@ -68,8 +111,9 @@ class Line {
   }
   void Addr(const char* label, const SOCKADDR* a) {
     char tmp[96];
-    FormatSockaddr(a, tmp, sizeof(tmp));
-    Add("%s%s", label, tmp);
+    size_t n = FormatSockaddr(a, tmp, sizeof(tmp));
+    Put(label);
+    Put(tmp, n < sizeof(tmp) ? n : sizeof(tmp) - 1);
   }
   // `socket_result`: Information is a PWSK_SOCKET, shown as a pointer.
   void Status(const IRP& irp, bool socket_result = false) {
@@ -87,9 +131,16 @@ class Line {
           static_cast<unsigned long>(irp.IoStatus.Information));
       return;
     }
-    Add(") -> %s (0x%08X) info=%lu", name ? name : "STATUS_?",
-        static_cast<unsigned>(irp.IoStatus.Status),
-        static_cast<unsigned long>(irp.IoStatus.Information));
+    // ") -> %s (0x%08X) info=%lu" by hand.
+    Put(") -> ", 5);
+    Put(name ? name : "STATUS_?");
+    char tmp[48];
+    char* p = tmp;
+    memcpy(p, " (0x", 4);
+    p = PutHex(p + 4, static_cast<unsigned>(irp.IoStatus.Status), 8);
+    memcpy(p, ") info=", 7);
+    p = PutDec(p + 7, static_cast<unsigned long>(irp.IoStatus.Information));
+    Put(tmp, static_cast<size_t>(p - tmp));
   }
   void Done(NTSTATUS st, uintptr_t info, bool socket_result) {
     rec_.end_ns = NowNs();
@@ -347,8 +398,7 @@ class TracingProvider final : public WskProviderDispatch,
     TracedSocket* t = Traced(S);
     Line l;
     NTSTATUS st = Conn(t)->WskSend(t->real, B, Flags, Irp);
-    l.Add("WskSend(WSK_BUF{len=%zu}, flags=0x%lX", B->Length,
-          static_cast<unsigned long>(Flags));
+    l.BufCall("WskSend", B->Length, Flags);
     l.Status(*Irp);
     l.Send(sink_);
     return st;
@@ -358,8 +408,7 @@ class TracingProvider final : public WskProviderDispatch,
     TracedSocket* t = Traced(S);
     Line l;
     NTSTATUS st = Conn(t)->WskReceive(t->real, B, Flags, Irp);
-    l.Add("WskReceive(WSK_BUF{len=%zu}, flags=0x%lX", B->Length,
-          static_cast<unsigned long>(Flags));
+    l.BufCall("WskReceive", B->Length, Flags);
     l.Status(*Irp);
     l.Send(sink_);
     return st;
@@ -406,8 +455,7 @@ class TracingProvider final : public WskProviderDispatch,
     TracedSocket* t = Traced(S);
     Line l;
     NTSTATUS st = Dgram(t)->WskSendTo(t->real, B, Flags, A, CL, C, Irp);
-    l.Add("WskSendTo(WSK_BUF{len=%zu}, flags=0x%lX", B->Length,
-          static_cast<unsigned long>(Flags));
+    l.BufCall("WskSendTo", B->Length, Flags);
     if (A != nullptr) l.Addr(", remote=", A);
     l.Status(*Irp);
     l.Send(sink_);
@@ -419,8 +467,7 @@ class TracingProvider final : public WskProviderDispatch,
     Line l;
     NTSTATUS st =
         Dgram(t)->WskReceiveFrom(t->real, B, Flags, A, CL, C, CF, Irp);
-    l.Add("WskReceiveFrom(WSK_BUF{len=%zu}, flags=0x%lX", B->Length,
-          static_cast<unsigned long>(Flags));
+    l.BufCall("WskReceiveFrom", B->Length, Flags);
     if (A != nullptr && NT_SUCCESS(Irp->IoStatus.Status))
       l.Addr(", remote=", A);
     l.Status(*Irp);
@@ -439,6 +486,23 @@ size_t FormatSockaddr(const SOCKADDR* a, char* out, size_t cap) {
   if (a == nullptr) return static_cast<size_t>(snprintf(out, cap, "NULL"));
   char host[64] = "?";
   unsigned port = 0;
+  if (a->sa_family == WS_AF_INET && cap >= 40) {
+    // "AF_INET(2) a.b.c.d:port" by hand (at most 32 bytes with the NUL).
+    const auto* in = reinterpret_cast<const SOCKADDR_IN*>(a);
+    uint8_t b[4];
+    memcpy(b, &in->sin_addr, 4);
+    char* p = out;
+    memcpy(p, "AF_INET(2) ", 11);
+    p += 11;
+    for (int i = 0; i < 4; ++i) {
+      if (i > 0) *p++ = '.';
+      p = PutDec(p, b[i]);
+    }
+    *p++ = ':';
+    p = PutDec(p, ntohs(in->sin_port));
+    *p = '\0';
+    return static_cast<size_t>(p - out);
+  }
   if (a->sa_family == WS_AF_INET) {
     const auto* in = reinterpret_cast<const SOCKADDR_IN*>(a);
     inet_ntop(AF_INET, &in->sin_addr, host, sizeof(host));

@@ -14,6 +14,12 @@ constexpr ValueRow kFamilies[] = {
     {AF_INET, WS_AF_INET, "AF_INET", "same value"},
     {AF_INET6, WS_AF_INET6, "AF_INET6", "10 on Linux, 23 on Windows"},
 };
+// WsFamilyFast / LinuxFamilyFast (socket_tables.h) are these two rows.
+static_assert(kFamilies[0].linux_value == AF_INET &&
+              kFamilies[0].windows_value == WS_AF_INET);
+static_assert(kFamilies[1].linux_value == AF_INET6 &&
+              kFamilies[1].windows_value == WS_AF_INET6);
+static_assert(std::size(kFamilies) == 2);
 constexpr ValueRow kFamiliesForAddresses[] = {
     {AF_UNSPEC, WS_AF_UNSPEC, "AF_UNSPEC", "dissolves a UDP association"},
 };

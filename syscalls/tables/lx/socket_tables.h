@@ -5,6 +5,8 @@
 #ifndef LXWSK_TABLES_SOCKET_TABLES_H_
 #define LXWSK_TABLES_SOCKET_TABLES_H_
 
+#include <sys/socket.h>
+
 #include <cstdint>
 #include <span>
 
@@ -30,6 +32,18 @@ std::span<const ValueRow> ProtocolRows();
 // has no such family.
 uint16_t WsFamily(int linux_family);
 int LinuxFamily(uint16_t ws_family);
+// The same for the data path: the two WSK families without the table walk
+// (socket_tables.cc checks these against the rows at compile time).
+inline uint16_t WsFamilyFast(int linux_family) {
+  if (linux_family == AF_INET) return wsk::WS_AF_INET;
+  if (linux_family == AF_INET6) return wsk::WS_AF_INET6;
+  return WsFamily(linux_family);
+}
+inline int LinuxFamilyFast(uint16_t ws_family) {
+  if (ws_family == wsk::WS_AF_INET) return AF_INET;
+  if (ws_family == wsk::WS_AF_INET6) return AF_INET6;
+  return LinuxFamily(ws_family);
+}
 
 // MSG_* flags. Each Linux flag maps to a WSK flag (documented bit) or an
 // lxwsk extension bit, separately for the send and the receive side; a 0

@@ -34,6 +34,11 @@ class HostStack {
  public:
   virtual ~HostStack() = default;
 
+  // True only for PosixHostStack(): the provider then calls its data path
+  // (wsk_model/host/posix_data_path.h) directly instead of through the
+  // vtable. Same behaviour; the concrete type is simply known.
+  virtual bool IsPosixHost() const { return false; }
+
   // information = new handle. `lx_flags` takes WSK_FLAG_LX_NONBLOCK/CLOEXEC.
   virtual HostResult Socket(ADDRESS_FAMILY family, USHORT type, ULONG protocol,
                             ULONG lx_flags) = 0;

@@ -11,7 +11,10 @@
 #define LXWSK_WSK_IRP_H_
 
 #include <atomic>
+#include <cstddef>
 #include <cstdint>
+#include <cstring>
+#include <type_traits>
 
 #include "wsk/ntstatus.h"
 #include "wsk/ws_types.h"
@@ -54,16 +57,16 @@ struct IRP {
   int RequestorHandle;
 };
 
-// Prepares an IRP for (re)use: IoReuseIrp with a requestor handle.
+// Prepares an IRP for (re)use: IoReuseIrp with a requestor handle. Every
+// field but Status and RequestorHandle starts as zero bytes (false,
+// nullptr, 0: lock-free atomics of those values are all-zero), so one
+// block clear does them all: a few vector stores on the data path.
 inline void IoReuseIrp(PIRP irp, int requestor_handle = kNoRequestorHandle) {
+  static_assert(std::is_standard_layout_v<IRP>);
+  static_assert(std::atomic<bool>::is_always_lock_free &&
+                std::atomic<PDRIVER_CANCEL>::is_always_lock_free);
+  memset(static_cast<void*>(irp), 0, offsetof(IRP, RequestorHandle));
   irp->IoStatus.Status = STATUS_PENDING;
-  irp->IoStatus.Information = 0;
-  irp->PendingReturned = false;
-  irp->Cancel.store(false, std::memory_order_relaxed);
-  irp->CancelRoutine.store(nullptr, std::memory_order_relaxed);
-  irp->CompletionRoutine = nullptr;
-  irp->CompletionContext = nullptr;
-  irp->DriverContext = nullptr;
   irp->RequestorHandle = requestor_handle;
 }
 

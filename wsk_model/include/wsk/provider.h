@@ -13,7 +13,6 @@
 #include <atomic>
 #include <cstdint>
 
-#include "absl/synchronization/mutex.h"
 #include "wsk/host_stack.h"
 #include "wsk/wsk.h"
 
@@ -43,6 +42,8 @@ struct ModelSocket {
   USHORT type;
   ULONG protocol;
   bool inline_mode;
+  // inline_mode with the POSIX host: the data path's fast form applies.
+  bool posix_inline = false;
   std::atomic<bool> bound{false};
   std::atomic<bool> listening{false};
   int backlog = 4096;
@@ -58,12 +59,15 @@ inline ModelSocket* ToModel(PWSK_SOCKET s) {
   return reinterpret_cast<ModelSocket*>(s);
 }
 
-class Provider final : public WskProviderDispatch,
+// The stream (and so connection) table is the primary base: the TCP data
+// path's WskSend/WskReceive then need no this-adjusting thunk.
+class Provider final : public WskProviderStreamDispatch,
+                       public WskProviderDispatch,
                        public WskProviderListenDispatch,
-                       public WskProviderDatagramDispatch,
-                       public WskProviderStreamDispatch {
+                       public WskProviderDatagramDispatch {
  public:
-  explicit Provider(HostStack& host) : host_(host) {}
+  explicit Provider(HostStack& host)
+      : host_(host), posix_host_(host.IsPosixHost()) {}
 
   HostStack& host() { return host_; }
   const void* DispatchFor(ULONG category) const;
@@ -142,23 +146,52 @@ class Provider final : public WskProviderDispatch,
                       const WSK_CLIENT_CONNECTION_DISPATCH* dispatch,
                       PSOCKADDR local, PSOCKADDR remote, PIRP irp);
 
-  [[gnu::noinline, gnu::cold]] NTSTATUS PendSend(ModelSocket* s, HostHandle h,
-                                                 WSK_BUF buf, ULONG Flags,
-                                                 PIRP Irp, HostResult first);
+  // Requests on sockets that may pend (not WSK_FLAG_LX_INLINE): the first
+  // attempt, then the pending machinery. Out of line so the inline path
+  // stays short.
+  [[gnu::noinline, gnu::cold]] NTSTATUS PendSend(ModelSocket* s,
+                                                 PWSK_BUF Buffer, ULONG Flags,
+                                                 PIRP Irp);
   [[gnu::noinline, gnu::cold]] NTSTATUS PendReceive(ModelSocket* s,
-                                                    HostHandle h, WSK_BUF buf,
-                                                    ULONG Flags, PIRP Irp,
-                                                    HostResult first);
+                                                    PWSK_BUF Buffer,
+                                                    ULONG Flags, PIRP Irp);
   [[gnu::noinline, gnu::cold]] NTSTATUS PendSendTo(
-      ModelSocket* s, HostHandle h, WSK_BUF buf, ULONG Flags,
+      ModelSocket* s, PWSK_BUF Buffer, ULONG Flags,
       const SOCKADDR* RemoteAddress, ULONG ControlInfoLength,
-      const CMSGHDR* ControlInfo, PIRP Irp, HostResult first);
+      const CMSGHDR* ControlInfo, PIRP Irp);
   [[gnu::noinline, gnu::cold]] NTSTATUS PendReceiveFrom(
-      ModelSocket* s, HostHandle h, WSK_BUF buf, ULONG Flags,
-      PSOCKADDR RemoteAddress, ULONG* ControlLength, CMSGHDR* ControlInfo,
-      ULONG* ControlFlags, PIRP Irp, HostResult first);
+      ModelSocket* s, PWSK_BUF Buffer, ULONG Flags, PSOCKADDR RemoteAddress,
+      ULONG* ControlLength, CMSGHDR* ControlInfo, ULONG* ControlFlags,
+      PIRP Irp);
+
+  // Requests other than the POSIX host's fast form (pending sockets go on
+  // to Pend*).
+  [[gnu::noinline]] NTSTATUS WskSendInline(ModelSocket* s, PWSK_BUF Buffer,
+                                           ULONG Flags, PIRP Irp);
+  [[gnu::noinline]] NTSTATUS WskReceiveInline(ModelSocket* s, PWSK_BUF Buffer,
+                                              ULONG Flags, PIRP Irp);
+  [[gnu::noinline]] NTSTATUS WskSendToInline(ModelSocket* s, PWSK_BUF Buffer,
+                                             ULONG Flags,
+                                             const SOCKADDR* RemoteAddress,
+                                             ULONG ControlInfoLength,
+                                             const CMSGHDR* ControlInfo,
+                                             PIRP Irp);
+  [[gnu::noinline]] NTSTATUS WskReceiveFromInline(
+      ModelSocket* s, PWSK_BUF Buffer, ULONG Flags, PSOCKADDR RemoteAddress,
+      ULONG* ControlLength, CMSGHDR* ControlInfo, ULONG* ControlFlags,
+      PIRP Irp);
+
+  // The host's data path: PosixHostStack's directly (inline) when that is
+  // the host, through the HostStack interface otherwise.
+  HostResult HostSend(HostHandle h, const WSK_BUF& b, ULONG flags,
+                      const SOCKADDR* remote, const CMSGHDR* control,
+                      ULONG control_length);
+  HostResult HostReceive(HostHandle h, const WSK_BUF& b, ULONG flags,
+                         PSOCKADDR remote, CMSGHDR* control,
+                         ULONG* control_length, ULONG* out_flags);
 
   HostStack& host_;
+  const bool posix_host_;
 };
 
 // Completes `irp` and returns `status`, the WSK convention for a request

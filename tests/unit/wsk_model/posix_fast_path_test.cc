@@ -1,0 +1,135 @@
+// The provider over the real POSIX host (HostStack::IsPosixHost): inline
+// sockets take the host adapter's fast data path (posix_data_path.h). Same
+// WSK results as through the HostStack interface: IoStatus, return value,
+// the completion routine run once (and allowed to free the IRP), the remote
+// address in Windows form, a host error as its NTSTATUS. Loopback UDP only.
+#include <arpa/inet.h>
+
+#include <cstring>
+#include <string>
+#include <thread>
+
+#include "gtest/gtest.h"
+#include "mock_host_stack.h"
+#include "wsk/provider.h"
+#include "wsk/wsk.h"
+
+namespace wsk {
+namespace {
+
+using test::IrpProbe;
+
+class PosixFastPathTest : public ::testing::Test {
+ protected:
+  PosixFastPathTest() : provider_(PosixHostStack()), client_{&provider_} {}
+
+  PWSK_SOCKET MakeBoundUdp(ULONG extra_flags, SOCKADDR_IN* local) {
+    IrpProbe create;
+    EXPECT_EQ(provider_.WskSocket(
+                  &client_, WS_AF_INET, WS_SOCK_DGRAM, WS_IPPROTO_UDP,
+                  WSK_FLAG_DATAGRAM_SOCKET | WSK_FLAG_LX_INLINE | extra_flags,
+                  nullptr, nullptr, nullptr, nullptr, nullptr, create.get()),
+              STATUS_SUCCESS);
+    auto* s = reinterpret_cast<PWSK_SOCKET>(create.irp.IoStatus.Information);
+    SOCKADDR_IN any{WS_AF_INET, 0, {}, {}};
+    memcpy(&any.sin_addr, "\x7f\x00\x00\x01", 4);  // 127.0.0.1
+    IrpProbe bind;
+    EXPECT_EQ(provider_.WskBind(s, reinterpret_cast<const SOCKADDR*>(&any), 0,
+                                bind.get()),
+              STATUS_SUCCESS);
+    IrpProbe name;
+    EXPECT_EQ(provider_.WskGetLocalAddress(
+                  s, reinterpret_cast<PSOCKADDR>(local), name.get()),
+              STATUS_SUCCESS);
+    return s;
+  }
+
+  void Close(PWSK_SOCKET s) {
+    IrpProbe close;
+    EXPECT_EQ(provider_.WskCloseSocket(s, close.get()), STATUS_SUCCESS);
+  }
+
+  Provider provider_;
+  WSK_CLIENT client_;
+};
+
+struct HeapIrpResult {
+  int completions = 0;
+  NTSTATUS status = STATUS_PENDING;
+  uintptr_t information = 0;
+};
+
+// A completion routine that frees its (heap) IRP, as a client may.
+NTSTATUS FreeOnComplete(void*, PIRP irp, void* context) {
+  auto* r = static_cast<HeapIrpResult*>(context);
+  ++r->completions;
+  r->status = irp->IoStatus.Status;
+  r->information = irp->IoStatus.Information;
+  IoFreeIrp(irp);
+  return STATUS_MORE_PROCESSING_REQUIRED;
+}
+
+TEST_F(PosixFastPathTest, SendToAndReceiveFromCompleteInlineWithAddress) {
+  SOCKADDR_IN a_addr{}, b_addr{};
+  PWSK_SOCKET a = MakeBoundUdp(0, &a_addr);
+  PWSK_SOCKET b = MakeBoundUdp(0, &b_addr);
+  ASSERT_EQ(a_addr.sin_family, WS_AF_INET);
+  ASSERT_NE(b_addr.sin_port, 0);
+
+  char out[] = "hello";
+  MDL out_mdl{nullptr, out, 0, 5};
+  WSK_BUF out_buf{&out_mdl, 0, 5};
+  HeapIrpResult sent;
+  PIRP irp = IoAllocateIrp();
+  IoSetCompletionRoutine(irp, &FreeOnComplete, &sent);
+  EXPECT_EQ(provider_.WskSendTo(a, &out_buf, 0,
+                                reinterpret_cast<const SOCKADDR*>(&b_addr), 0,
+                                nullptr, irp),
+            STATUS_SUCCESS);
+  EXPECT_EQ(sent.completions, 1);
+  EXPECT_EQ(sent.status, STATUS_SUCCESS);
+  EXPECT_EQ(sent.information, 5u);
+
+  char in[16] = {};
+  MDL in_mdl{nullptr, in, 0, sizeof(in)};
+  WSK_BUF in_buf{&in_mdl, 0, sizeof(in)};
+  SOCKADDR_IN6 from{};
+  ULONG control_length = 99;
+  IrpProbe recv;
+  EXPECT_EQ(provider_.WskReceiveFrom(
+                b, &in_buf, 0, reinterpret_cast<PSOCKADDR>(&from),
+                &control_length, nullptr, nullptr, recv.get()),
+            STATUS_SUCCESS);
+  EXPECT_EQ(recv.completions, 1);
+  EXPECT_EQ(recv.completed_on, std::this_thread::get_id());
+  EXPECT_EQ(recv.irp.IoStatus.Information, 5u);
+  EXPECT_EQ(std::string(in, 5), "hello");
+  EXPECT_EQ(control_length, 0u);  // no control buffer: nothing received
+  SOCKADDR_IN got;
+  memcpy(&got, &from, sizeof(got));
+  EXPECT_EQ(got.sin_family, WS_AF_INET);  // Windows value, not Linux's
+  EXPECT_EQ(got.sin_port, a_addr.sin_port);
+  EXPECT_EQ(memcmp(&got.sin_addr, &a_addr.sin_addr, 4), 0);
+  Close(a);
+  Close(b);
+}
+
+// The host's errno becomes the IRP's NTSTATUS on the fast path too.
+TEST_F(PosixFastPathTest, WouldBlockIsDeviceNotReady) {
+  SOCKADDR_IN addr{};
+  PWSK_SOCKET s = MakeBoundUdp(WSK_FLAG_LX_NONBLOCK, &addr);
+  char in[4];
+  MDL mdl{nullptr, in, 0, sizeof(in)};
+  WSK_BUF buf{&mdl, 0, sizeof(in)};
+  IrpProbe recv;
+  EXPECT_EQ(provider_.WskReceiveFrom(s, &buf, 0, nullptr, nullptr, nullptr,
+                                     nullptr, recv.get()),
+            STATUS_DEVICE_NOT_READY);
+  EXPECT_EQ(recv.completions, 1);
+  EXPECT_EQ(recv.irp.IoStatus.Status, STATUS_DEVICE_NOT_READY);
+  EXPECT_EQ(recv.irp.IoStatus.Information, 0u);
+  Close(s);
+}
+
+}  // namespace
+}  // namespace wsk

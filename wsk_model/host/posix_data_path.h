@@ -1,0 +1,160 @@
+// The host adapter's data path (PosixHostStack Send/Receive), inline so the
+// provider can call it directly when its HostStack is the POSIX one
+// (HostStack::IsPosixHost): the provider's WskSend/WskReceive/WskSendTo/
+// WskReceiveFrom then make the system call themselves, with no virtual call
+// and no msghdr. Single-buffer requests without control data take the fast
+// form (sendto/recvfrom, with the address if there is one); everything else
+// goes to the general out-of-line form. Same results either way.
+//
+// Async-signal-safe; no allocation, no lock.
+#ifndef LXWSK_WSK_HOST_POSIX_DATA_PATH_H_
+#define LXWSK_WSK_HOST_POSIX_DATA_PATH_H_
+
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <cstring>
+
+#include "lx/socket_tables.h"
+#include "lx/status_table.h"
+#include "raw_syscall.h"
+#include "wsk/host_stack.h"
+
+namespace wsk::host {
+
+// The general forms (scatter/gather, control data, unusual families).
+HostResult PosixSendSlow(HostHandle h, const WSK_BUF& b, ULONG flags,
+                         const SOCKADDR* remote, const CMSGHDR* control,
+                         ULONG control_length);
+HostResult PosixReceiveSlow(HostHandle h, const WSK_BUF& b, ULONG flags,
+                            PSOCKADDR remote, CMSGHDR* control,
+                            ULONG* control_length, ULONG* out_flags);
+
+// Linux sockaddr -> Windows SOCKADDR for any family; returns its length.
+ULONG PosixAddressFromLinux(const sockaddr_storage& in, socklen_t len,
+                            PSOCKADDR out);
+
+[[gnu::cold, gnu::noinline]] inline HostResult PosixFailure(long r) {
+  return {lx::StatusFromErrno(static_cast<int>(-r)), 0};
+}
+
+inline HostResult PosixResult(long r) {
+  if (r >= 0) [[likely]]
+    return {STATUS_SUCCESS, static_cast<uintptr_t>(r)};
+  return PosixFailure(r);
+}
+
+// The start of a single-MDL buffer, or null for no MDL.
+inline char* SingleBuffer(const WSK_BUF& b) {
+  const MDL* m = b.Mdl;
+  return m ? static_cast<char*>(MmGetMdlVirtualAddress(m)) + b.Offset : nullptr;
+}
+
+// The fast forms, for the provider's inline path: false when the request
+// needs the general form (then nothing was done); otherwise the system call
+// was made and *r is its raw result (bytes, or -errno: PosixResult turns it
+// into a status). They make no function call, so the provider's hot path
+// needs no saved registers.
+[[gnu::always_inline]] inline bool PosixSendFast(HostHandle h, const WSK_BUF& b,
+                                                 ULONG flags,
+                                                 const SOCKADDR* remote,
+                                                 const CMSGHDR* control,
+                                                 long* r) {
+  const MDL* m = b.Mdl;
+  // WSK flags other than none go through the flag table (general form).
+  if (control != nullptr || flags != 0 || (m != nullptr && m->Next != nullptr))
+      [[unlikely]] {
+    return false;
+  }
+  // WSK never raises signals: MSG_NOSIGNAL always.
+  constexpr long kFlags = MSG_NOSIGNAL;
+  const long p = reinterpret_cast<long>(SingleBuffer(b));
+  const long len = static_cast<long>(b.Length);
+  if (remote == nullptr) [[likely]] {
+    *r = RawSyscall(SYS_sendto, h, p, len, kFlags, 0, 0);
+    return true;
+  }
+  // Same bytes, Linux family value (the family table's hot rows).
+  if (remote->sa_family == WS_AF_INET) {
+    sockaddr_in sin;
+    memcpy(&sin, remote, sizeof(sin));
+    sin.sin_family = static_cast<sa_family_t>(lx::LinuxFamilyFast(WS_AF_INET));
+    *r = RawSyscall(SYS_sendto, h, p, len, kFlags, reinterpret_cast<long>(&sin),
+                    sizeof(sin));
+    return true;
+  }
+  if (remote->sa_family == WS_AF_INET6) {
+    sockaddr_in6 sin6;
+    memcpy(&sin6, remote, sizeof(sin6));
+    sin6.sin6_family =
+        static_cast<sa_family_t>(lx::LinuxFamilyFast(WS_AF_INET6));
+    *r = RawSyscall(SYS_sendto, h, p, len, kFlags,
+                    reinterpret_cast<long>(&sin6), sizeof(sin6));
+    return true;
+  }
+  return false;
+}
+
+[[gnu::always_inline]] inline bool PosixReceiveFast(
+    HostHandle h, const WSK_BUF& b, ULONG flags, PSOCKADDR remote,
+    CMSGHDR* control, ULONG* out_flags, long* r) {
+  const MDL* m = b.Mdl;
+  if (control != nullptr || out_flags != nullptr || flags != 0 ||
+      (m != nullptr && m->Next != nullptr)) [[unlikely]] {
+    return false;
+  }
+  const long p = reinterpret_cast<long>(SingleBuffer(b));
+  const long len = static_cast<long>(b.Length);
+  if (remote == nullptr) [[likely]] {
+    *r = RawSyscall(SYS_recvfrom, h, p, len, 0, 0, 0);
+    return true;
+  }
+  // The host writes a Linux address; the caller gets it in Windows form
+  // (WS_AF_UNSPEC when there is none). AF_INET/AF_INET6 sockets report
+  // only those two families; anything else keeps the family's value out
+  // of the way (WS_AF_UNSPEC), as the general form does.
+  sockaddr_storage ss;
+  socklen_t ss_len = sizeof(ss);
+  *r = RawSyscall(SYS_recvfrom, h, p, len, 0, reinterpret_cast<long>(&ss),
+                  reinterpret_cast<long>(&ss_len));
+  if (*r >= 0) [[likely]] {
+    const uint16_t fam = lx::WsFamilyFast(ss.ss_family);
+    if (ss_len >= sizeof(SOCKADDR_IN6) && fam == WS_AF_INET6) {
+      memcpy(remote, &ss, sizeof(SOCKADDR_IN6));
+      remote->sa_family = fam;
+    } else if (ss_len >= sizeof(SOCKADDR_IN) && fam == WS_AF_INET) {
+      memcpy(remote, &ss, sizeof(SOCKADDR_IN));
+      remote->sa_family = fam;
+    } else {
+      remote->sa_family = WS_AF_UNSPEC;
+    }
+  }
+  return true;
+}
+
+// The HostStack calls (PosixHostStack's Send and Receive).
+[[gnu::always_inline]] inline HostResult PosixSend(
+    HostHandle h, const WSK_BUF& b, ULONG flags, const SOCKADDR* remote,
+    const CMSGHDR* control, ULONG control_length) {
+  long r;
+  if (PosixSendFast(h, b, flags, remote, control, &r)) [[likely]] {
+    return PosixResult(r);
+  }
+  return PosixSendSlow(h, b, flags, remote, control, control_length);
+}
+
+[[gnu::always_inline]] inline HostResult PosixReceive(
+    HostHandle h, const WSK_BUF& b, ULONG flags, PSOCKADDR remote,
+    CMSGHDR* control, ULONG* control_length, ULONG* out_flags) {
+  long r;
+  if (PosixReceiveFast(h, b, flags, remote, control, out_flags, &r))
+      [[likely]] {
+    return PosixResult(r);
+  }
+  return PosixReceiveSlow(h, b, flags, remote, control, control_length,
+                          out_flags);
+}
+
+}  // namespace wsk::host
+
+#endif  // LXWSK_WSK_HOST_POSIX_DATA_PATH_H_
