@@ -29,6 +29,7 @@
 namespace wsk {
 namespace {
 
+using host::CancellableSyscall;
 using host::RawSyscall;
 
 inline NTSTATUS StatusOf(long r) {
@@ -146,9 +147,9 @@ class PosixHostStackImpl final : public HostStack {
     if (lx_flags & WSK_FLAG_LX_CLOEXEC) flags |= SOCK_CLOEXEC;
     sockaddr_storage ss;
     socklen_t len = sizeof(ss);
-    long r =
-        RawSyscall(SYS_accept4, h, remote ? reinterpret_cast<long>(&ss) : 0,
-                   remote ? reinterpret_cast<long>(&len) : 0, flags);
+    long r = CancellableSyscall(
+        SYS_accept4, h, remote ? reinterpret_cast<long>(&ss) : 0,
+        remote ? reinterpret_cast<long>(&len) : 0, flags);
     if (r >= 0 && remote != nullptr) FromLinux(ss, len, remote);
     return ResultOf(r);
   }
@@ -156,7 +157,8 @@ class PosixHostStackImpl final : public HostStack {
   NTSTATUS Connect(HostHandle h, const SOCKADDR* a) override {
     sockaddr_storage ss;
     socklen_t len = ToLinux(a, &ss);
-    long r = RawSyscall(SYS_connect, h, reinterpret_cast<long>(&ss), len);
+    long r =
+        CancellableSyscall(SYS_connect, h, reinterpret_cast<long>(&ss), len);
     // A connect that goes on in the background is AFD's "would block" for a
     // non-blocking socket: the IRP completes, the connection continues.
     if (r == -EINPROGRESS) return STATUS_DEVICE_NOT_READY;
@@ -183,8 +185,9 @@ class PosixHostStackImpl final : public HostStack {
         (m == nullptr || (m->Next == nullptr))) [[likely]] {
       char* p = m ? static_cast<char*>(MmGetMdlVirtualAddress(m)) + b.Offset
                   : nullptr;
-      return ResultOf(RawSyscall(SYS_sendto, h, reinterpret_cast<long>(p),
-                                 static_cast<long>(b.Length), lflags, 0, 0));
+      return ResultOf(
+          CancellableSyscall(SYS_sendto, h, reinterpret_cast<long>(p),
+                             static_cast<long>(b.Length), lflags, 0, 0));
     }
     iovec stack_iov[kStackIov];
     msghdr msg{};
@@ -196,8 +199,8 @@ class PosixHostStackImpl final : public HostStack {
     }
     msg.msg_control = const_cast<CMSGHDR*>(control);
     msg.msg_controllen = control ? control_length : 0;
-    return ResultOf(
-        RawSyscall(SYS_sendmsg, h, reinterpret_cast<long>(&msg), lflags));
+    return ResultOf(CancellableSyscall(SYS_sendmsg, h,
+                                       reinterpret_cast<long>(&msg), lflags));
   }
 
   HostResult Receive(HostHandle h, const WSK_BUF& b, ULONG flags,
@@ -209,8 +212,9 @@ class PosixHostStackImpl final : public HostStack {
         (m == nullptr || m->Next == nullptr)) [[likely]] {
       char* p = m ? static_cast<char*>(MmGetMdlVirtualAddress(m)) + b.Offset
                   : nullptr;
-      return ResultOf(RawSyscall(SYS_recvfrom, h, reinterpret_cast<long>(p),
-                                 static_cast<long>(b.Length), lflags, 0, 0));
+      return ResultOf(
+          CancellableSyscall(SYS_recvfrom, h, reinterpret_cast<long>(p),
+                             static_cast<long>(b.Length), lflags, 0, 0));
     }
     iovec stack_iov[kStackIov];
     msghdr msg{};
@@ -224,7 +228,8 @@ class PosixHostStackImpl final : public HostStack {
       msg.msg_control = control;
       msg.msg_controllen = *control_length;
     }
-    long r = RawSyscall(SYS_recvmsg, h, reinterpret_cast<long>(&msg), lflags);
+    long r = CancellableSyscall(SYS_recvmsg, h, reinterpret_cast<long>(&msg),
+                                lflags);
     if (r >= 0) {
       if (remote != nullptr) {
         if (msg.msg_namelen > 0) {
