@@ -6,7 +6,9 @@
 // is an array of atomics indexed by fd, sized once from the hard
 // RLIMIT_NOFILE (capped), mapped lazily so unused entries cost nothing.
 // Each entry is 0 (not yet classified), kNotOurs (checked: not an
-// AF_INET/AF_INET6 socket) or an lx::LxSocket* with one reference.
+// AF_INET/AF_INET6 socket) or an lx::LxSocket* with one reference. An
+// object returned by Lookup is in the calling thread's hazard slots
+// (hazard.h): a close() in another thread does not free it under the call.
 #ifndef LXWSK_SHIM_SHIM_STATE_H_
 #define LXWSK_SHIM_SHIM_STATE_H_
 
@@ -16,6 +18,7 @@
 #include <cerrno>
 #include <cstdint>
 
+#include "hazard.h"
 #include "lx/syscalls.h"
 
 namespace lxshim {
@@ -49,8 +52,10 @@ inline lx::LxSocket* Lookup(int fd) {
     return nullptr;
   }
   uintptr_t v = g_state.table[fd].load(std::memory_order_acquire);
-  if (v > kNotOurs) [[likely]]
-    return reinterpret_cast<lx::LxSocket*>(v);
+  if (v > kNotOurs) [[likely]] {
+    v = Protect(&g_state.table[fd], v, kNotOurs);
+    return v > kNotOurs ? reinterpret_cast<lx::LxSocket*>(v) : nullptr;
+  }
   if (v == kNotOurs) return nullptr;
   return Classify(fd);
 }
@@ -62,6 +67,11 @@ uintptr_t Install(int fd, lx::LxSocket* s);
 uintptr_t Take(int fd);
 // Drops a reference to an object whose fd the host already closed.
 void DropClosed(uintptr_t entry);
+// The last reference to `s` went with `fd` (or wsk::kHandleAlreadyClosed):
+// closes the socket, freeing the object now or, while another thread's
+// call still uses it, once that call is over (the host fd closes now).
+// Returns close's result (0 or -errno).
+long CloseLast(lx::LxSocket* s, int fd);
 
 // True in a vfork child or a raw clone, where the table belongs to another
 // process: descriptor bookkeeping then passes through untouched.

@@ -889,4 +889,85 @@ SCENARIO(cancel_pending_at_recv) {
   REC("close listener", close(l));
 }
 
+/* ---- close racing calls in other threads ----
+ * Workers call on one fd number while the main thread replaces the socket
+ * behind it (dup2 over it, close, re-create). Every result is one of a
+ * known set whatever the interleaving; under the preload this must never
+ * touch a freed socket object (run it with an ASan build of the library to
+ * see that). */
+#define RACE_WORKERS 4
+#define RACE_CALLS 3000
+#define RACE_SWAPS 400
+static int g_race_fd;
+static struct sockaddr_storage g_race_to;
+static socklen_t g_race_tol;
+static atomic_int g_race_stop;
+
+static void* race_worker(void* arg) {
+  long unexpected = 0;
+  (void)arg;
+  char buf[8];
+  for (int i = 0; i < RACE_CALLS; ++i) {
+    long r;
+    int t;
+    socklen_t tl = sizeof(t);
+    switch (i % 3) {
+      case 0:
+        r = sendto(g_race_fd, "r", 1, MSG_DONTWAIT,
+                   (struct sockaddr*)&g_race_to, g_race_tol);
+        if (r < 0 && errno != EBADF && errno != EAGAIN) unexpected++;
+        break;
+      case 1:
+        r = recv(g_race_fd, buf, sizeof(buf), MSG_DONTWAIT);
+        if (r < 0 && errno != EBADF && errno != EAGAIN) unexpected++;
+        break;
+      default:
+        r = getsockopt(g_race_fd, SOL_SOCKET, SO_TYPE, &t, &tl);
+        if (r < 0 ? errno != EBADF : t != SOCK_DGRAM) unexpected++;
+        break;
+    }
+  }
+  return (void*)unexpected;
+}
+
+SCENARIO(close_race_stress) {
+  int sink = make_server("sink", AF_INET, SOCK_DGRAM, &g_race_to, &g_race_tol);
+  g_race_fd = (int)REC("shared socket", socket(AF_INET, SOCK_DGRAM, 0));
+  atomic_store(&g_race_stop, 0);
+  pthread_t t[RACE_WORKERS];
+  for (int i = 0; i < RACE_WORKERS; ++i) {
+    pthread_create(&t[i], NULL, race_worker, NULL);
+  }
+  long bad = 0;
+  for (int i = 0; i < RACE_SWAPS; ++i) {
+    int u = socket(AF_INET, SOCK_DGRAM, 0);
+    if (u < 0) {
+      bad++;
+      continue;
+    }
+    if (i % 2 == 0) {
+      if (dup2(u, g_race_fd) != g_race_fd) bad++;
+      close(u);
+    } else {
+      close(g_race_fd);
+      if (dup2(u, g_race_fd) != g_race_fd) bad++;
+      close(u);
+    }
+  }
+  long unexpected = 0;
+  for (int i = 0; i < RACE_WORKERS; ++i) {
+    void* v;
+    pthread_join(t[i], &v);
+    unexpected += (long)v;
+  }
+  note("swaps failed %ld, unexpected worker results %ld", bad, unexpected);
+  int type = 0;
+  socklen_t tl = sizeof(type);
+  REC("shared fd still a socket",
+      getsockopt(g_race_fd, SOL_SOCKET, SO_TYPE, &type, &tl));
+  note("type %d", type);
+  REC("close shared", close(g_race_fd));
+  REC("close sink", close(sink));
+}
+
 DIFFTEST_MAIN()

@@ -1000,5 +1000,17 @@ TEST(ShutdownTest, DatagramUsesTheShutdownIoctl) {
   EXPECT_EQ(lx::Shutdown(s.lx(), kHostFd, SHUT_RDWR), 0);
 }
 
+// A reference taken through another fd (dup) must not revive an object
+// whose last reference a racing close already dropped.
+TEST(SocketRefTest, AddRefIfLiveRefusesADeadObject) {
+  lx::LxSocket s;
+  EXPECT_TRUE(lx::AddRefIfLive(&s));
+  EXPECT_EQ(s.refs.load(), 2);
+  EXPECT_FALSE(lx::ReleaseRef(&s));
+  EXPECT_TRUE(lx::ReleaseRef(&s));  // the last one
+  EXPECT_FALSE(lx::AddRefIfLive(&s));
+  EXPECT_EQ(s.refs.load(), 0);
+}
+
 }  // namespace
 }  // namespace lxwsk_test
