@@ -11,6 +11,7 @@
 #include "address.h"
 #include "common.h"
 #include "lx/socket_tables.h"
+#include "signals.h"
 #include "user_memory.h"
 
 namespace lx {
@@ -23,7 +24,7 @@ constexpr size_t kMaxRw = 0x7FFFF000;  // MAX_RW_COUNT
 // EPIPE: WSK reports a broken connection as a status; Linux also raises
 // SIGPIPE at the sending thread unless MSG_NOSIGNAL.
 long SendFailed(long r, int flags) {
-  if (r == -EPIPE && (flags & MSG_NOSIGNAL) == 0) raise(SIGPIPE);
+  if (r == -EPIPE && (flags & MSG_NOSIGNAL) == 0) RaiseSigpipe();
   return r;
 }
 

@@ -970,4 +970,292 @@ SCENARIO(close_race_stress) {
   REC("close sink", close(sink));
 }
 
+/* ---- a signal handler that makes socket calls while the thread is
+ * blocked in accept or recv ---- */
+static int g_h_fd = -1;
+static volatile long g_h_send, g_h_recv, g_h_sock;
+static volatile int g_h_send_e, g_h_recv_e, g_h_sock_e;
+
+static void calling_handler(int sig) {
+  (void)sig;
+  int e = errno;
+  char b[8];
+  g_h_send = send(g_h_fd, "from-handler", 12, 0);
+  g_h_send_e = g_h_send < 0 ? errno : 0;
+  g_h_recv = recv(g_h_fd, b, sizeof(b), MSG_DONTWAIT);
+  g_h_recv_e = g_h_recv < 0 ? errno : 0;
+  g_h_sock = socket(AF_INET, SOCK_DGRAM, 0);
+  g_h_sock_e = g_h_sock < 0 ? errno : 0;
+  errno = e;
+}
+
+static void handler_calls_case(int in_accept) {
+  struct sigaction sa;
+  memset(&sa, 0, sizeof(sa));
+  sa.sa_handler = calling_handler;
+  sa.sa_flags = SA_RESTART;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGUSR1, &sa, NULL);
+  struct sockaddr_storage la;
+  socklen_t lal;
+  int l = make_server("listener", AF_INET, SOCK_STREAM, &la, &lal);
+  int a;
+  int c = make_pair("pair", l, AF_INET, &la, lal, &a);
+  g_h_fd = a;
+  struct helper h;
+  memset(&h, 0, sizeof(h));
+  h.signal_it = 1;
+  if (in_accept) {
+    h.act = ACT_CONNECT;
+    h.addr = la;
+    h.alen = lal;
+  } else {
+    h.act = ACT_SEND;
+    h.fd = a;
+  }
+  pthread_t t = start_helper(&h);
+  about_to_block(&h.blocked);
+  char buf[64];
+  memset(buf, 0, sizeof(buf));
+  long r;
+  if (in_accept) {
+    r = REC("accept (SA_RESTART)", accept(l, NULL, NULL));
+  } else {
+    /* The handler's own send reaches c first: the restarted recv gets it. */
+    r = REC("recv (SA_RESTART)", recv(c, buf, sizeof(buf) - 1, 0));
+    note("data '%.*s'", r > 0 ? (int)r : 0, buf);
+  }
+  pthread_join(t, NULL);
+  note("handler: send %ld %s, recv %ld %s, socket %ld %s", g_h_send,
+       st_errname(g_h_send_e), g_h_recv, st_errname(g_h_recv_e), g_h_sock,
+       st_errname(g_h_sock_e));
+  note_helper("helper", &h);
+  if (g_h_sock >= 0) {
+    int t2 = -1;
+    socklen_t tl = sizeof(t2);
+    REC("SO_TYPE of the handler's socket",
+        getsockopt((int)g_h_sock, SOL_SOCKET, SO_TYPE, &t2, &tl));
+    note("type %d", t2);
+    struct sockaddr_storage me;
+    socklen_t mel = loopback(AF_INET, &me);
+    REC("bind the handler's socket",
+        bind((int)g_h_sock, (struct sockaddr*)&me, mel));
+    REC("close the handler's socket", close((int)g_h_sock));
+  }
+  memset(buf, 0, sizeof(buf));
+  long n = REC("client recv", recv(c, buf, sizeof(buf) - 1, MSG_DONTWAIT));
+  note("data '%.*s'", n > 0 ? (int)n : 0, buf);
+  if (in_accept && r >= 0) REC("close accepted 2", close((int)r));
+  if (in_accept) REC("close helper socket", close(h.extra_fd));
+  REC("close client", close(c));
+  REC("close accepted", close(a));
+  REC("close listener", close(l));
+}
+
+SCENARIO(handler_calls_during_blocked_accept) { handler_calls_case(1); }
+SCENARIO(handler_calls_during_blocked_recv) { handler_calls_case(0); }
+
+/* ---- SIGPIPE goes to the sending thread ---- */
+static volatile sig_atomic_t g_pipe_main, g_pipe_other;
+static void on_pipe(int sig) {
+  (void)sig;
+  if (pthread_equal(pthread_self(), g_main_thread)) {
+    g_pipe_main++;
+  } else {
+    g_pipe_other++;
+  }
+}
+
+struct pipe_job {
+  int fd;
+  long r1, r2;
+  int e1, e2;
+};
+
+static void* pipe_sender(void* arg) {
+  struct pipe_job* j = (struct pipe_job*)arg;
+  j->r1 = send(j->fd, "x", 1, 0);
+  j->e1 = j->r1 < 0 ? errno : 0;
+  j->r2 = write(j->fd, "y", 1);
+  j->e2 = j->r2 < 0 ? errno : 0;
+  return NULL;
+}
+
+SCENARIO(sigpipe_to_sending_thread) {
+  struct sigaction sa;
+  memset(&sa, 0, sizeof(sa));
+  sa.sa_handler = on_pipe;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGPIPE, &sa, NULL);
+  g_main_thread = pthread_self();
+  struct sockaddr_storage la;
+  socklen_t lal;
+  int l = make_server("listener", AF_INET, SOCK_STREAM, &la, &lal);
+  int a;
+  int c = make_pair("pair", l, AF_INET, &la, lal, &a);
+  REC("close accepted", close(a));
+  REC("first send draws RST", send(c, "x", 1, MSG_NOSIGNAL));
+  note("error pending: %d",
+       (wait_for(c, POLLERR | POLLHUP, 2000) & (POLLERR | POLLHUP)) != 0);
+  REC("SO_ERROR read and cleared",
+      getsockopt(c, SOL_SOCKET, SO_ERROR, &(int){0},
+                 &(socklen_t){sizeof(int)}));
+  struct pipe_job j;
+  memset(&j, 0, sizeof(j));
+  j.fd = c;
+  pthread_t t;
+  pthread_create(&t, NULL, pipe_sender, &j);
+  pthread_join(t, NULL);
+  note("thread send %ld %s, write %ld %s", j.r1, st_errname(j.e1), j.r2,
+       st_errname(j.e2));
+  note("SIGPIPE on main %d, on other %d", (int)g_pipe_main, (int)g_pipe_other);
+  REC("close client", close(c));
+  REC("close listener", close(l));
+}
+
+/* ---- MSG_WAITALL interrupted after part of the data: the part ---- */
+SCENARIO(recv_waitall_partial_restart) {
+  install_usr1(1);
+  struct sockaddr_storage la;
+  socklen_t lal;
+  int l = make_server("listener", AF_INET, SOCK_STREAM, &la, &lal);
+  int a;
+  int c = make_pair("pair", l, AF_INET, &la, lal, &a);
+  REC("peer send 5", send(a, "01234", 5, 0));
+  note("readable: %d", (wait_for(c, POLLIN, 2000) & POLLIN) != 0);
+  struct helper h;
+  memset(&h, 0, sizeof(h));
+  h.signal_it = 1;
+  h.act = ACT_NONE;
+  pthread_t t = start_helper(&h);
+  about_to_block(&h.blocked);
+  char buf[16];
+  memset(buf, 0, sizeof(buf));
+  long n = REC("recv MSG_WAITALL 10", recv(c, buf, 10, MSG_WAITALL));
+  pthread_join(t, NULL);
+  note_usr1("waitall");
+  note("data '%.*s'", n > 0 ? (int)n : 0, buf);
+  REC("close client", close(c));
+  REC("close accepted", close(a));
+  REC("close listener", close(l));
+}
+
+/* ---- shutdown(SHUT_WR) from another thread while a send is blocked on a
+ * full buffer: EPIPE and SIGPIPE at the blocked thread ---- */
+struct send_job {
+  atomic_int blocked;
+  int fd;
+  long r;
+  int e;
+};
+
+static void* blocked_sender(void* arg) {
+  struct send_job* j = (struct send_job*)arg;
+  static unsigned char big[65536];
+  fill_pattern(big, sizeof(big), 0, 9);
+  about_to_block(&j->blocked);
+  j->r = send(j->fd, big, sizeof(big), 0);
+  j->e = j->r < 0 ? errno : 0;
+  return NULL;
+}
+
+SCENARIO(shutdown_wr_wakes_blocked_send) {
+  struct sigaction sa;
+  memset(&sa, 0, sizeof(sa));
+  sa.sa_handler = on_pipe;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGPIPE, &sa, NULL);
+  g_main_thread = pthread_self();
+  struct sockaddr_storage la;
+  socklen_t lal;
+  int l = make_server("listener", AF_INET, SOCK_STREAM, &la, &lal);
+  int small = 4096;
+  int c = (int)REC("client socket", socket(AF_INET, SOCK_STREAM, 0));
+  REC("client SO_SNDBUF",
+      setsockopt(c, SOL_SOCKET, SO_SNDBUF, &small, sizeof(small)));
+  REC("connect", connect(c, (struct sockaddr*)&la, lal));
+  int a = (int)REC("accept", accept(l, NULL, NULL));
+  REC("accepted SO_RCVBUF",
+      setsockopt(a, SOL_SOCKET, SO_RCVBUF, &small, sizeof(small)));
+  uint64_t sum = FNV_INIT;
+  note("filled: %d", fill_until_full(c, &sum) > 0);
+  struct send_job j;
+  memset(&j, 0, sizeof(j));
+  j.fd = c;
+  pthread_t t;
+  pthread_create(&t, NULL, blocked_sender, &j);
+  wait_blocked(&j.blocked);
+  REC("shutdown SHUT_WR from main", shutdown(c, SHUT_WR));
+  pthread_join(t, NULL);
+  note("blocked send returned %ld %s", j.r, st_errname(j.e));
+  note("SIGPIPE on main %d, on other %d", (int)g_pipe_main, (int)g_pipe_other);
+  REC("close client", close(c));
+  REC("close accepted", close(a));
+  REC("close listener", close(l));
+}
+
+/* ---- the siginfo of SIGPIPE: the kernel sends it as send_sig(SIGPIPE,
+ * current, 0): si_code SI_USER, si_pid our pid, si_uid our uid ---- */
+static volatile int g_si_code = 99, g_si_pid_self, g_si_uid_self, g_si_errno;
+static volatile int g_si_count;
+
+static void on_pipe_info(int sig, siginfo_t* si, void* uc) {
+  (void)sig;
+  (void)uc;
+  g_si_code = si->si_code;
+  g_si_pid_self = si->si_pid == getpid();
+  g_si_uid_self = si->si_uid == getuid();
+  g_si_errno = si->si_errno;
+  g_si_count++;
+}
+
+static void note_siginfo(const char* label) {
+  note("%s: SIGPIPE count %d si_code %d pid self %d uid self %d errno %d",
+       label, g_si_count, g_si_code, g_si_pid_self, g_si_uid_self, g_si_errno);
+  g_si_code = 99;
+}
+
+SCENARIO(sigpipe_siginfo) {
+  struct sigaction sa;
+  memset(&sa, 0, sizeof(sa));
+  sa.sa_sigaction = on_pipe_info;
+  sa.sa_flags = SA_SIGINFO;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGPIPE, &sa, NULL);
+  struct sockaddr_storage la;
+  socklen_t lal;
+  int l = make_server("listener", AF_INET6, SOCK_STREAM, &la, &lal);
+  int a;
+  int c = make_pair("pair", l, AF_INET6, &la, lal, &a);
+  REC("close accepted", close(a));
+  REC("first send draws RST", send(c, "x", 1, MSG_NOSIGNAL));
+  wait_for(c, POLLERR | POLLHUP, 2000);
+  REC("SO_ERROR read and cleared",
+      getsockopt(c, SOL_SOCKET, SO_ERROR, &(int){0},
+                 &(socklen_t){sizeof(int)}));
+  REC("send", send(c, "x", 1, 0));
+  note_siginfo("after send");
+  REC("write", write(c, "x", 1));
+  note_siginfo("after write");
+  /* Blocked: the signal waits, thread-directed, with the same siginfo. */
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGPIPE);
+  REC("block SIGPIPE", pthread_sigmask(SIG_BLOCK, &set, NULL));
+  REC("sendto while blocked", sendto(c, "x", 1, 0, NULL, 0));
+  sigset_t pend;
+  sigpending(&pend);
+  note("SIGPIPE pending: %d", sigismember(&pend, SIGPIPE));
+  siginfo_t si;
+  memset(&si, 0, sizeof(si));
+  struct timespec ts = {0, 0};
+  REC("sigtimedwait", sigtimedwait(&set, &si, &ts));
+  note("waited siginfo: code %d pid self %d uid self %d", si.si_code,
+       si.si_pid == getpid(), si.si_uid == getuid());
+  REC("unblock SIGPIPE", pthread_sigmask(SIG_UNBLOCK, &set, NULL));
+  note_siginfo("after unblock");
+  REC("close client", close(c));
+  REC("close listener", close(l));
+}
+
 DIFFTEST_MAIN()
