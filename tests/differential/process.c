@@ -9,6 +9,8 @@
  * Ordering between processes: one process prints while the other waits on
  * a pipe, or the parent records silently until the child is reaped. */
 #include <linux/close_range.h>
+#include <spawn.h>
+#include <sys/ioctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
@@ -398,6 +400,105 @@ SCENARIO(close_range_sockets) {
     snprintf(t, sizeof(t), "close a%d", i);
     REC(t, close(a[i]));
   }
+  REC("close listener", close(l));
+}
+
+/* ---- O_NONBLOCK belongs to the open file: a child's fcntl or FIONBIO
+ * changes the parent's socket too ---- */
+SCENARIO(child_sets_nonblock) {
+  struct sockaddr_storage la;
+  socklen_t lal;
+  int l = make_server("listener", AF_INET, SOCK_STREAM, &la, &lal);
+  int a;
+  int c = make_pair("pair", l, AF_INET, &la, lal, &a);
+  REC("F_GETFL client", fcntl(c, F_GETFL));
+  REC("F_GETFL listener", fcntl(l, F_GETFL));
+  pid_t pid = fork();
+  if (pid == 0) {
+    REC("child F_SETFL O_NONBLOCK client", fcntl(c, F_SETFL, O_NONBLOCK));
+    int on = 1;
+    REC("child FIONBIO listener", ioctl(l, FIONBIO, &on));
+    REC("child recv", recv(c, &(char){0}, 1, 0));
+    fflush(stdout);
+    _exit(0);
+  }
+  reap("child", pid);
+  REC("parent F_GETFL client", fcntl(c, F_GETFL));
+  REC("parent F_GETFL listener", fcntl(l, F_GETFL));
+  REC("parent recv (now non-blocking)", recv(c, &(char){0}, 1, 0));
+  REC("parent accept (now non-blocking)", accept(l, NULL, NULL));
+  REC("parent F_SETFL 0 client", fcntl(c, F_SETFL, 0));
+  REC("peer send", send(a, "z", 1, 0));
+  char ch = 0;
+  REC("parent recv (blocking again)", recv(c, &ch, 1, 0));
+  note("got '%c'", ch);
+  REC("close client", close(c));
+  REC("close accepted", close(a));
+  REC("close listener", close(l));
+}
+
+/* ---- posix_spawn: file actions place a socket at a chosen number in the
+ * child (glibc runs them with its internal dup2/close, in a CLONE_VFORK
+ * child sharing our memory) ---- */
+extern char** environ;
+
+static void spawn_child(void) {
+  REC("spawn child F_GETFD 10", fcntl(10, F_GETFD));
+  int t = -1;
+  socklen_t tl = sizeof(t);
+  REC("spawn child SO_TYPE 10", getsockopt(10, SOL_SOCKET, SO_TYPE, &t, &tl));
+  note("type %d", t);
+  struct sockaddr_storage p;
+  socklen_t pl = sizeof(p);
+  REC("spawn child getpeername 10", getpeername(10, (struct sockaddr*)&p, &pl));
+  note_addr("spawn child peer", &p, pl);
+  REC("spawn child send 10", send(10, "spawned", 7, 0));
+  REC("spawn child F_GETFD listener (closed by file action)",
+      fcntl(atoi(st_argv[3]), F_GETFD));
+  int u = (int)REC("spawn child socket", socket(AF_INET, SOCK_DGRAM, 0));
+  note("spawn child new socket fd %d", u);
+}
+
+SCENARIO(posix_spawn_dup2_socket) {
+  if (st_argc > 2 && strcmp(st_argv[2], "child") == 0) {
+    spawn_child();
+    return;
+  }
+  struct sockaddr_storage la;
+  socklen_t lal;
+  int l = make_server("listener", AF_INET, SOCK_STREAM, &la, &lal);
+  int a;
+  int c = make_pair("pair", l, AF_INET, &la, lal, &a);
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_adddup2(&fa, c, 10);
+  posix_spawn_file_actions_addclose(&fa, l);
+  char lnum[16];
+  snprintf(lnum, sizeof(lnum), "%d", l);
+  char* args[] = {st_argv[0], st_argv[1], (char*)"child", lnum, NULL};
+  fflush(stdout);
+  pid_t pid = 0;
+  int r = posix_spawn(&pid, "/proc/self/exe", &fa, NULL, args, environ);
+  posix_spawn_file_actions_destroy(&fa);
+  if (r != 0) {
+    note("posix_spawn failed: %s", st_errname(r));
+    return;
+  }
+  /* Silent until the child is reaped. */
+  char buf[16];
+  memset(buf, 0, sizeof(buf));
+  long n = recv_all(a, buf, 7);
+  reap("spawn child", pid);
+  note("server got %ld '%.*s'", n, n > 0 ? (int)n : 0, buf);
+  REC("parent F_GETFD 10", fcntl(10, F_GETFD));
+  REC("parent listener still open", fcntl(l, F_GETFD));
+  REC("parent send on client", send(c, "parent", 6, 0));
+  memset(buf, 0, sizeof(buf));
+  n = REC("server recv", recv_all(a, buf, 6));
+  note("server got '%.*s'", n > 0 ? (int)n : 0, buf);
+  REC("close client", close(c));
+  REC("server recv EOF", recv(a, buf, sizeof(buf), 0));
+  REC("close accepted", close(a));
   REC("close listener", close(l));
 }
 
