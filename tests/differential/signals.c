@@ -1258,4 +1258,47 @@ SCENARIO(sigpipe_siginfo) {
   REC("close listener", close(l));
 }
 
+/* ---- sendmmsg interrupted after the first message: the count ----
+ * Message 1 is empty (sent at once), message 2 waits for room in a full
+ * send buffer and is interrupted (no SA_RESTART; the SA_RESTART case is a
+ * known gap: tests/differential/known_gaps/). */
+SCENARIO(sendmmsg_eintr_after_some) {
+  install_usr1(0);
+  struct sockaddr_storage la;
+  socklen_t lal;
+  int l = make_server("listener", AF_INET, SOCK_STREAM, &la, &lal);
+  int small = 4096;
+  int c = (int)REC("client socket", socket(AF_INET, SOCK_STREAM, 0));
+  REC("client SO_SNDBUF",
+      setsockopt(c, SOL_SOCKET, SO_SNDBUF, &small, sizeof(small)));
+  REC("connect", connect(c, (struct sockaddr*)&la, lal));
+  int a = (int)REC("accept", accept(l, NULL, NULL));
+  REC("accepted SO_RCVBUF",
+      setsockopt(a, SOL_SOCKET, SO_RCVBUF, &small, sizeof(small)));
+  uint64_t sum = FNV_INIT;
+  note("filled: %d", fill_until_full(c, &sum) > 0);
+  struct iovec iov[3] = {{(void*)"", 0}, {(void*)"x", 1}, {(void*)"y", 1}};
+  struct mmsghdr m[3];
+  memset(m, 0, sizeof(m));
+  for (int i = 0; i < 3; ++i) {
+    m[i].msg_hdr.msg_iov = &iov[i];
+    m[i].msg_hdr.msg_iovlen = 1;
+  }
+  struct helper h;
+  memset(&h, 0, sizeof(h));
+  h.signal_it = 1;
+  h.act = ACT_NONE;
+  pthread_t t = start_helper(&h);
+  about_to_block(&h.blocked);
+  long n = REC("sendmmsg 3", sendmmsg(c, m, 3, 0));
+  pthread_join(t, NULL);
+  note_usr1("sendmmsg");
+  for (long i = 0; i < n && i < 3; ++i) {
+    note("msg %ld: len %u", i, m[i].msg_len);
+  }
+  REC("close client", close(c));
+  REC("close accepted", close(a));
+  REC("close listener", close(l));
+}
+
 DIFFTEST_MAIN()
