@@ -5,7 +5,7 @@
 
 namespace lxshim {
 
-thread_local HazardRecord* t_hazard __attribute__((tls_model("initial-exec"))) =
+__thread HazardRecord* t_hazard __attribute__((tls_model("initial-exec"))) =
     nullptr;
 
 namespace {

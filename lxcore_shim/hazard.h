@@ -35,7 +35,9 @@ struct HazardRecord {
   int last;            // the slot of the owner's latest lookup
 };
 
-extern thread_local HazardRecord* t_hazard
+// __thread, not thread_local: constant-initialised, so no TLS wrapper
+// call on the lookup path.
+extern __thread HazardRecord* t_hazard
     __attribute__((tls_model("initial-exec")));
 
 // Slow path of Protect: publish `v` and check `cell` still holds it.

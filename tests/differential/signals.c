@@ -9,6 +9,7 @@
  * waits until that thread sleeps in the kernel (/proc/self/task/TID/stat
  * state S) before it acts, so every record is fixed. Helpers record
  * silently; their results are printed after they are joined. */
+#include <linux/close_range.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <sys/syscall.h>
@@ -1299,6 +1300,70 @@ SCENARIO(sendmmsg_eintr_after_some) {
   REC("close client", close(c));
   REC("close accepted", close(a));
   REC("close listener", close(l));
+}
+
+/* dup2 over a socket another thread is blocked in recv on: the blocked call
+ * keeps the old socket (and gets its data); the number now names the other
+ * connection; the old peer sees EOF once the call returned. */
+SCENARIO(dup2_over_blocked_recv) {
+  struct sockaddr_storage la;
+  socklen_t lal;
+  int l = make_server("listener", AF_INET, SOCK_STREAM, &la, &lal);
+  int a1, a2;
+  int c1 = make_pair("pair 1", l, AF_INET, &la, lal, &a1);
+  int c2 = make_pair("pair 2", l, AF_INET, &la, lal, &a2);
+  struct blocked_recv b;
+  memset(&b, 0, sizeof(b));
+  b.fd = c1;
+  pthread_t t;
+  pthread_create(&t, NULL, recv_thread, &b);
+  wait_blocked(&b.blocked);
+  REC("dup2 c2 over c1", dup2(c2, c1));
+  REC("send via c1 (now conn 2)", send(c1, "to-two", 6, 0));
+  char buf[16];
+  memset(buf, 0, sizeof(buf));
+  long n = REC("a2 recv", recv_all(a2, buf, 6));
+  note("a2 got '%.*s'", n > 0 ? (int)n : 0, buf);
+  note("recv thread still blocked: %d", b.r == 0 && b.e == 0);
+  REC("peer 1 send", send(a1, "to-old", 6, 0));
+  pthread_join(t, NULL);
+  note("blocked recv returned %ld %s '%.*s'", b.r, st_errname(b.e),
+       b.r > 0 ? (int)b.r : 0, b.data);
+  note("a1 readable: %d", (wait_for(a1, POLLIN, 2000) & POLLIN) != 0);
+  REC("a1 recv EOF", recv(a1, buf, sizeof(buf), 0));
+  REC("close c1", close(c1));
+  REC("close c2", close(c2));
+  REC("a2 recv EOF", recv(a2, buf, sizeof(buf), 0));
+  REC("close a1", close(a1));
+  REC("close a2", close(a2));
+  REC("close listener", close(l));
+}
+
+/* close_range over a listener another thread is blocked in accept on. */
+SCENARIO(close_range_under_blocked_accept) {
+  struct sockaddr_storage la;
+  socklen_t lal;
+  int l = make_server("listener", AF_INET, SOCK_STREAM, &la, &lal);
+  struct blocked_accept b;
+  memset(&b, 0, sizeof(b));
+  b.fd = l;
+  pthread_t t;
+  pthread_create(&t, NULL, accept_thread, &b);
+  wait_blocked(&b.blocked);
+  REC("close_range over the listener",
+      close_range((unsigned)l, (unsigned)l + 10, 0));
+  REC("F_GETFD listener", fcntl(l, F_GETFD));
+  int c = (int)REC("client socket", socket(AF_INET, SOCK_STREAM, 0));
+  REC("connect", connect(c, (struct sockaddr*)&la, lal));
+  pthread_join(t, NULL);
+  note("blocked accept returned fd %ld %s", b.r, st_errname(b.e));
+  if (b.r >= 0) {
+    REC("send on accepted", send((int)b.r, "ok", 2, 0));
+    char buf[4] = {0};
+    REC("client recv", recv(c, buf, sizeof(buf), 0));
+    REC("close accepted", close((int)b.r));
+  }
+  REC("close client", close(c));
 }
 
 DIFFTEST_MAIN()
