@@ -154,9 +154,11 @@ long Adopt(const WskBinding& b, int fd, int family, int type, int protocol,
   LxSocket* s =
       NewLxSocket(reinterpret_cast<wsk::PWSK_SOCKET>(irp.IoStatus.Information),
                   category, family, type, protocol);
-  // Inherited sockets are usually bound already; an implicit bind costs
-  // nothing and keeps WSK's "bind first" rule.
-  s->bound = true;
+  // Not marked bound here: the provider knows from the host whether the
+  // inherited socket is bound, and an unbound one (socket() before exec,
+  // never used) must still get WSK's implicit bind before WskSendTo,
+  // WskConnect or WskListen, as a fresh socket does. EnsureBound's
+  // implicit bind costs no host call.
   *out = s;
   return 0;
 }

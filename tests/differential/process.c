@@ -502,4 +502,90 @@ SCENARIO(posix_spawn_dup2_socket) {
   REC("close listener", close(l));
 }
 
+/* ---- exec with inherited sockets that were never bound: the exec-ed
+ * program sends on the UDP one, connects one TCP socket and listens on
+ * another (Linux binds each implicitly) ---- */
+static void unbound_child(void) {
+  int u = atoi(st_argv[3]), t = atoi(st_argv[4]), l = atoi(st_argv[5]);
+  struct sockaddr_storage ua, la;
+  socklen_t ual = sizeof(ua), lal = sizeof(la);
+  memset(&ua, 0, sizeof(ua));
+  memset(&la, 0, sizeof(la));
+  struct sockaddr_in* a4 = (struct sockaddr_in*)&ua;
+  a4->sin_family = AF_INET;
+  a4->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  a4->sin_port = htons((uint16_t)atoi(st_argv[6]));
+  ual = sizeof(*a4);
+  memcpy(&la, &ua, sizeof(*a4));
+  ((struct sockaddr_in*)&la)->sin_port = htons((uint16_t)atoi(st_argv[7]));
+  lal = sizeof(*a4);
+  REC("exec child sendto on inherited unbound udp",
+      sendto(u, "unbound", 7, 0, (struct sockaddr*)&ua, ual));
+  struct sockaddr_storage me;
+  socklen_t mel = sizeof(me);
+  REC("exec child udp getsockname",
+      getsockname(u, (struct sockaddr*)&me, &mel));
+  note_addr("exec child udp bound to", &me, mel);
+  REC("exec child connect inherited unbound tcp",
+      connect(t, (struct sockaddr*)&la, lal));
+  REC("exec child send on it", send(t, "tcp", 3, 0));
+  REC("exec child listen on inherited unbound tcp", listen(l, 4));
+  mel = sizeof(me);
+  REC("exec child listener getsockname",
+      getsockname(l, (struct sockaddr*)&me, &mel));
+  note_addr("exec child listener", &me, mel);
+  int c = (int)REC("exec child socket", socket(AF_INET, SOCK_STREAM, 0));
+  REC("exec child connect to own listener",
+      connect(c, (struct sockaddr*)&me, mel));
+  int a = (int)REC("exec child accept", accept(l, NULL, NULL));
+  note("exec child accepted fd %d", a);
+  REC("exec child close all",
+      close(a) | close(c) | close(l) | close(t) | close(u));
+}
+
+SCENARIO(exec_inherits_unbound_sockets) {
+  if (st_argc > 2 && strcmp(st_argv[2], "child") == 0) {
+    unbound_child();
+    return;
+  }
+  struct sockaddr_storage ua, la;
+  socklen_t ual, lal;
+  int ur = make_server("udp receiver", AF_INET, SOCK_DGRAM, &ua, &ual);
+  int ls = make_server("listener", AF_INET, SOCK_STREAM, &la, &lal);
+  int u = (int)REC("unbound udp", socket(AF_INET, SOCK_DGRAM, 0));
+  int t = (int)REC("unbound tcp", socket(AF_INET, SOCK_STREAM, 0));
+  int l = (int)REC("unbound tcp to listen", socket(AF_INET, SOCK_STREAM, 0));
+  char n[5][16];
+  snprintf(n[0], sizeof(n[0]), "%d", u);
+  snprintf(n[1], sizeof(n[1]), "%d", t);
+  snprintf(n[2], sizeof(n[2]), "%d", l);
+  snprintf(n[3], sizeof(n[3]), "%d", port_of(&ua));
+  snprintf(n[4], sizeof(n[4]), "%d", port_of(&la));
+  char* args[] = {st_argv[0], st_argv[1], (char*)"child", n[0], n[1],
+                  n[2],       n[3],       n[4],           NULL};
+  fflush(stdout);
+  pid_t pid = fork();
+  if (pid == 0) {
+    execv("/proc/self/exe", args);
+    printf("FATAL execv: %s\n", st_errname(errno));
+    fflush(stdout);
+    _exit(127);
+  }
+  /* Silent until the child is reaped. */
+  int a = accept(ls, NULL, NULL);
+  char buf[16];
+  memset(buf, 0, sizeof(buf));
+  long got = a >= 0 ? recv_all(a, buf, 3) : -1;
+  reap("exec child", pid);
+  note("parent accepted %d got %ld '%.*s'", a >= 0, got, got > 0 ? (int)got : 0,
+       buf);
+  memset(buf, 0, sizeof(buf));
+  got = REC("udp recv", recv(ur, buf, sizeof(buf), MSG_DONTWAIT));
+  note("udp got '%.*s'", got > 0 ? (int)got : 0, buf);
+  if (a >= 0) REC("close accepted", close(a));
+  REC("close parent copies", close(u) | close(t) | close(l));
+  REC("close receiver", close(ur));
+  REC("close listener", close(ls));
+}
+
 DIFFTEST_MAIN()
