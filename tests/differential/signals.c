@@ -1366,4 +1366,50 @@ SCENARIO(close_range_under_blocked_accept) {
   REC("close client", close(c));
 }
 
+/* A signal handler closes the very socket its thread is blocked in recv
+ * on: with SA_RESTART the restarted call finds the number closed (EBADF);
+ * without, EINTR. The peer sees the connection end. */
+static int g_close_in_handler_fd = -1;
+static void close_handler(int sig) {
+  (void)sig;
+  int e = errno;
+  close(g_close_in_handler_fd);
+  errno = e;
+}
+
+static void handler_closes_case(int restart) {
+  struct sigaction sa;
+  memset(&sa, 0, sizeof(sa));
+  sa.sa_handler = close_handler;
+  sa.sa_flags = restart ? SA_RESTART : 0;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGUSR1, &sa, NULL);
+  struct sockaddr_storage la;
+  socklen_t lal;
+  int l = make_server("listener", AF_INET, SOCK_STREAM, &la, &lal);
+  int a;
+  int c = make_pair("pair", l, AF_INET, &la, lal, &a);
+  g_close_in_handler_fd = c;
+  struct helper h;
+  memset(&h, 0, sizeof(h));
+  h.signal_it = 1;
+  h.act = ACT_NONE;
+  pthread_t t = start_helper(&h);
+  about_to_block(&h.blocked);
+  char buf[8];
+  REC("recv", recv(c, buf, sizeof(buf), 0));
+  pthread_join(t, NULL);
+  REC("F_GETFD after the handler's close", fcntl(c, F_GETFD));
+  note("peer readable: %d", (wait_for(a, POLLIN, 2000) & POLLIN) != 0);
+  REC("peer recv EOF", recv(a, buf, sizeof(buf), 0));
+  int n = (int)REC("new socket", socket(AF_INET, SOCK_DGRAM, 0));
+  note("new socket takes the closed number: %d", n == c);
+  REC("close new socket", close(n));
+  REC("close accepted", close(a));
+  REC("close listener", close(l));
+}
+
+SCENARIO(handler_closes_blocked_socket) { handler_closes_case(0); }
+SCENARIO(handler_closes_blocked_socket_restart) { handler_closes_case(1); }
+
 DIFFTEST_MAIN()
