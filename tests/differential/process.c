@@ -11,6 +11,7 @@
 #include <linux/close_range.h>
 #include <spawn.h>
 #include <sys/ioctl.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
@@ -586,6 +587,49 @@ SCENARIO(exec_inherits_unbound_sockets) {
   REC("close parent copies", close(u) | close(t) | close(l));
   REC("close receiver", close(ur));
   REC("close listener", close(ls));
+}
+
+/* ---- descriptor limits: EMFILE from socket, accept and dup; F_DUPFD and
+ * dup2 past the limit ---- */
+SCENARIO(descriptor_limit) {
+  struct sockaddr_storage la;
+  socklen_t lal;
+  int l = make_server("listener", AF_INET, SOCK_STREAM, &la, &lal);
+  int c0 = (int)REC("client socket", socket(AF_INET, SOCK_STREAM, 0));
+  REC("connect (pending in the queue)",
+      connect(c0, (struct sockaddr*)&la, lal));
+  struct rlimit rl;
+  getrlimit(RLIMIT_NOFILE, &rl);
+  struct rlimit low = {16, rl.rlim_max};
+  REC("setrlimit NOFILE 16", setrlimit(RLIMIT_NOFILE, &low));
+  int fds[32];
+  int n = 0;
+  for (; n < 32; ++n) {
+    fds[n] =
+        socket(n % 2 ? AF_INET6 : AF_INET, n % 3 ? SOCK_DGRAM : SOCK_STREAM, 0);
+    if (fds[n] < 0) break;
+  }
+  note("sockets until the limit: %d, last fd %d, then %s", n,
+       n > 0 ? fds[n - 1] : -1, st_errname(errno));
+  REC("socket at the limit", socket(AF_INET, SOCK_STREAM, 0));
+  REC("accept at the limit", accept(l, NULL, NULL));
+  REC("accept4 at the limit", accept4(l, NULL, NULL, SOCK_CLOEXEC));
+  REC("dup at the limit", dup(l));
+  REC("F_DUPFD at the limit", fcntl(l, F_DUPFD, 0));
+  REC("F_DUPFD past the limit", fcntl(l, F_DUPFD, 16));
+  REC("dup2 past the limit", dup2(l, 20));
+  REC("dup3 past the limit", dup3(l, 20, O_CLOEXEC));
+  REC("close one", close(fds[n - 1]));
+  int a = (int)REC("accept after a close", accept(l, NULL, NULL));
+  note("accepted takes the freed number: %d", n > 0 && a == fds[n - 1]);
+  REC("send on accepted", send(a, "ok", 2, 0));
+  char buf[4] = {0};
+  REC("client recv", recv(c0, buf, sizeof(buf), 0));
+  for (int i = 0; i < n - 1; ++i) close(fds[i]);
+  REC("setrlimit back", setrlimit(RLIMIT_NOFILE, &rl));
+  REC("close accepted", close(a));
+  REC("close client", close(c0));
+  REC("close listener", close(l));
 }
 
 DIFFTEST_MAIN()
