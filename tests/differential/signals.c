@@ -1412,4 +1412,89 @@ static void handler_closes_case(int restart) {
 SCENARIO(handler_closes_blocked_socket) { handler_closes_case(0); }
 SCENARIO(handler_closes_blocked_socket_restart) { handler_closes_case(1); }
 
+/* pthread_cancel of a thread blocked in send on a full buffer; and of a
+ * thread that disabled cancellation around its blocked recv (not cancelled
+ * in the call: it gets the data, then acts at its next cancellation
+ * point). */
+struct cancel_send_job {
+  atomic_int blocked;
+  int fd;
+};
+
+static void* cancel_send_thread(void* arg) {
+  struct cancel_send_job* j = (struct cancel_send_job*)arg;
+  static unsigned char big[65536];
+  pthread_cleanup_push(cleanup, NULL);
+  about_to_block(&j->blocked);
+  send(j->fd, big, sizeof(big), 0);
+  pthread_cleanup_pop(0);
+  return NULL;
+}
+
+SCENARIO(cancel_blocked_send) {
+  struct sockaddr_storage la;
+  socklen_t lal;
+  int l = make_server("listener", AF_INET, SOCK_STREAM, &la, &lal);
+  int small = 4096;
+  int c = (int)REC("client socket", socket(AF_INET, SOCK_STREAM, 0));
+  REC("client SO_SNDBUF",
+      setsockopt(c, SOL_SOCKET, SO_SNDBUF, &small, sizeof(small)));
+  REC("connect", connect(c, (struct sockaddr*)&la, lal));
+  int a = (int)REC("accept", accept(l, NULL, NULL));
+  REC("accepted SO_RCVBUF",
+      setsockopt(a, SOL_SOCKET, SO_RCVBUF, &small, sizeof(small)));
+  uint64_t sum = FNV_INIT;
+  note("filled: %d", fill_until_full(c, &sum) > 0);
+  struct cancel_send_job j;
+  memset(&j, 0, sizeof(j));
+  j.fd = c;
+  g_cleanup_ran = 0;
+  pthread_t t;
+  pthread_create(&t, NULL, cancel_send_thread, &j);
+  wait_blocked(&j.blocked);
+  REC("pthread_cancel", pthread_cancel(t));
+  join_cancelled(t, c, "send thread");
+  REC("send MSG_DONTWAIT still full", send(c, "x", 1, MSG_DONTWAIT));
+  REC("close client", close(c));
+  REC("close accepted", close(a));
+  REC("close listener", close(l));
+}
+
+static void* disabled_cancel_recv_thread(void* arg) {
+  struct blocked_recv* b = (struct blocked_recv*)arg;
+  int old;
+  pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &old);
+  about_to_block(&b->blocked);
+  b->r = recv(b->fd, b->data, sizeof(b->data) - 1, 0);
+  b->e = b->r < 0 ? errno : 0;
+  pthread_setcancelstate(PTHREAD_CANCEL_ENABLE, &old);
+  pthread_testcancel();
+  return (void*)1;
+}
+
+SCENARIO(cancel_disabled_during_recv) {
+  struct sockaddr_storage la;
+  socklen_t lal;
+  int l = make_server("listener", AF_INET, SOCK_STREAM, &la, &lal);
+  int a;
+  int c = make_pair("pair", l, AF_INET, &la, lal, &a);
+  struct blocked_recv b;
+  memset(&b, 0, sizeof(b));
+  b.fd = c;
+  pthread_t t;
+  pthread_create(&t, NULL, disabled_cancel_recv_thread, &b);
+  wait_blocked(&b.blocked);
+  REC("pthread_cancel", pthread_cancel(t));
+  sleep_ms(100);
+  note("recv thread still blocked: %d", b.r == 0 && b.e == 0);
+  REC("peer send", send(a, "late", 4, 0));
+  void* ret = NULL;
+  pthread_join(t, &ret);
+  note("recv returned %ld %s '%.*s', then canceled %d", b.r, st_errname(b.e),
+       b.r > 0 ? (int)b.r : 0, b.data, ret == PTHREAD_CANCELED);
+  REC("close client", close(c));
+  REC("close accepted", close(a));
+  REC("close listener", close(l));
+}
+
 DIFFTEST_MAIN()
