@@ -14,6 +14,7 @@
 #include <stdatomic.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
+#include <sys/wait.h>
 
 #include "difftest.h"
 
@@ -1493,6 +1494,51 @@ SCENARIO(cancel_disabled_during_recv) {
   note("recv returned %ld %s '%.*s', then canceled %d", b.r, st_errname(b.e),
        b.r > 0 ? (int)b.r : 0, b.data, ret == PTHREAD_CANCELED);
   REC("close client", close(c));
+  REC("close accepted", close(a));
+  REC("close listener", close(l));
+}
+
+/* fork while another thread is blocked in recv: the child (one thread)
+ * uses and closes its copy; the parent's blocked call is unaffected. */
+SCENARIO(fork_with_thread_blocked_in_recv) {
+  struct sockaddr_storage la;
+  socklen_t lal;
+  int l = make_server("listener", AF_INET, SOCK_STREAM, &la, &lal);
+  int a;
+  int c = make_pair("pair", l, AF_INET, &la, lal, &a);
+  struct blocked_recv b;
+  memset(&b, 0, sizeof(b));
+  b.fd = c;
+  pthread_t t;
+  pthread_create(&t, NULL, recv_thread, &b);
+  wait_blocked(&b.blocked);
+  fflush(stdout);
+  pid_t pid = fork();
+  if (pid == 0) {
+    REC("child send on the socket", send(c, "from-child", 10, 0));
+    REC("child close the socket", close(c));
+    REC("child close accepted", close(a));
+    REC("child close listener", close(l));
+    int n = (int)REC("child new socket", socket(AF_INET, SOCK_DGRAM, 0));
+    note("child new socket fd %d", n);
+    fflush(stdout);
+    _exit(0);
+  }
+  int st = 0;
+  waitpid(pid, &st, 0);
+  note("child exited %d status %d", WIFEXITED(st),
+       WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+  char buf[16];
+  memset(buf, 0, sizeof(buf));
+  long n = REC("server recv child's data", recv_all(a, buf, 10));
+  note("server got '%.*s'", n > 0 ? (int)n : 0, buf);
+  note("recv thread still blocked: %d", b.r == 0 && b.e == 0);
+  REC("server send", send(a, "to-parent", 9, 0));
+  pthread_join(t, NULL);
+  note("blocked recv returned %ld %s '%.*s'", b.r, st_errname(b.e),
+       b.r > 0 ? (int)b.r : 0, b.data);
+  REC("close client", close(c));
+  REC("server recv EOF", recv(a, buf, sizeof(buf), 0));
   REC("close accepted", close(a));
   REC("close listener", close(l));
 }
