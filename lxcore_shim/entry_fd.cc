@@ -23,7 +23,9 @@ namespace {
 int Duplicated(int oldfd, int newfd) {
   if (newfd < 0 || oldfd == newfd) return newfd;
   lx::LxSocket* s = Lookup(oldfd);
-  if (s != nullptr) lx::AddRef(s);
+  // A close of oldfd racing in another thread may have taken the last
+  // reference: newfd is then classified afresh on first use.
+  if (s != nullptr && !lx::AddRefIfLive(s)) s = nullptr;
   uintptr_t old = lxshim::Install(newfd, s);
   lxshim::DropClosed(old);
   return newfd;
@@ -61,8 +63,7 @@ static long CloseOurs(lx::LxSocket* s, int fd) {
     // Another fd still names the socket: only this descriptor goes.
     return Real().close(fd) < 0 ? -errno : 0;
   }
-  lxshim::Busy busy;
-  return lx::CloseSocket(s, fd);
+  return lxshim::CloseLast(s, fd);
 }
 
 int close(int fd) {

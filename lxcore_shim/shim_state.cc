@@ -25,7 +25,15 @@ constexpr uint32_t kMaxTableSize = 1u << 20;
 
 long RawGetpid() { return syscall(SYS_getpid); }
 
-void AfterForkInChild() { g_state.pid = static_cast<pid_t>(RawGetpid()); }
+void AfterForkInChild() {
+  g_state.pid = static_cast<pid_t>(RawGetpid());
+  ResetHazardsAfterFork();
+}
+
+void FreeRetired(uintptr_t v) {
+  lx::CloseSocket(reinterpret_cast<lx::LxSocket*>(v),
+                  wsk::kHandleAlreadyClosed);
+}
 
 void InitOnce() {
   ResolveRealLibc();
@@ -46,6 +54,7 @@ void InitOnce() {
            MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
   if (mem == MAP_FAILED) return;  // no table: everything passes through
   g_state.table = static_cast<std::atomic<uintptr_t>*>(mem);
+  InitHazards();
   // Register with the WSK provider now, not lazily after a fork.
   lx::DefaultBinding();
   TraceInit();
@@ -94,10 +103,33 @@ uintptr_t Take(int fd) {
 void DropClosed(uintptr_t entry) {
   if (entry <= kNotOurs) return;
   auto* s = reinterpret_cast<lx::LxSocket*>(entry);
-  if (lx::ReleaseRef(s)) {
-    Busy busy;
-    lx::CloseSocket(s, wsk::kHandleAlreadyClosed);
+  if (lx::ReleaseRef(s)) CloseLast(s, wsk::kHandleAlreadyClosed);
+}
+
+long CloseLast(lx::LxSocket* s, int fd) {
+  Busy busy;
+  long r;
+  // This thread is in close(), not using the object: its own slots let go
+  // (a signal handler closing the socket its interrupted thread is using
+  // is not covered).
+  DropOwnHazard(reinterpret_cast<uintptr_t>(s));
+  if (!Hazarded(reinterpret_cast<uintptr_t>(s))) [[likely]] {
+    r = lx::CloseSocket(s, fd);
+  } else {
+    // Another thread's call is using the object (a recv or accept blocked
+    // in the host, or one between its lookup and the host call). Linux
+    // closes the descriptor now and keeps the socket until that call
+    // returns: so does this. The WSK socket is closed, without its host
+    // handle, once no thread holds the object.
+    r = 0;
+    if (fd >= 0 && Real().close(fd) < 0) r = -errno;
+    if (!Retire(reinterpret_cast<uintptr_t>(s))) {
+      // The retire list is full: leak the object rather than free it
+      // under a user.
+    }
   }
+  DrainRetired(FreeRetired);
+  return r;
 }
 
 lx::LxSocket* Classify(int fd) {
@@ -128,18 +160,21 @@ lx::LxSocket* Classify(int fd) {
     return nullptr;
   }
   uintptr_t expected = 0;
-  if (!g_state.table[fd].compare_exchange_strong(
-          expected, reinterpret_cast<uintptr_t>(s))) {
+  const uintptr_t v = reinterpret_cast<uintptr_t>(s);
+  if (!g_state.table[fd].compare_exchange_strong(expected, v)) {
     // Another thread adopted it first; ours was never visible.
     lx::ReleaseRef(s);
     lx::CloseSocket(s, wsk::kHandleAlreadyClosed);
+    if (expected <= kNotOurs) return nullptr;
+    expected = Protect(&g_state.table[fd], expected, kNotOurs);
     return expected > kNotOurs ? reinterpret_cast<lx::LxSocket*>(expected)
                                : nullptr;
   }
   int hw = g_state.high_water.load(std::memory_order_relaxed);
   while (fd > hw && !g_state.high_water.compare_exchange_weak(hw, fd)) {
   }
-  return s;
+  const uintptr_t p = Protect(&g_state.table[fd], v, kNotOurs);
+  return p > kNotOurs ? reinterpret_cast<lx::LxSocket*>(p) : nullptr;
 }
 
 // Runs before main; another library's constructor may already have

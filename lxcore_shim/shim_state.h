@@ -6,7 +6,9 @@
 // is an array of atomics indexed by fd, sized once from the hard
 // RLIMIT_NOFILE (capped), mapped lazily so unused entries cost nothing.
 // Each entry is 0 (not yet classified), kNotOurs (checked: not an
-// AF_INET/AF_INET6 socket) or an lx::LxSocket* with one reference.
+// AF_INET/AF_INET6 socket) or an lx::LxSocket* with one reference. An
+// object returned by Lookup is in the calling thread's hazard slots
+// (hazard.h): a close() in another thread does not free it under the call.
 #ifndef LXWSK_SHIM_SHIM_STATE_H_
 #define LXWSK_SHIM_SHIM_STATE_H_
 
@@ -16,6 +18,7 @@
 #include <cerrno>
 #include <cstdint>
 
+#include "hazard.h"
 #include "lx/syscalls.h"
 
 namespace lxshim {
@@ -54,24 +57,32 @@ inline lx::LxSocket* Lookup(int fd) {
     return nullptr;
   }
   uintptr_t v = g_state.table[fd].load(std::memory_order_acquire);
-  if (v > kNotOurs) [[likely]]
-    return reinterpret_cast<lx::LxSocket*>(v);
+  if (v > kNotOurs) [[likely]] {
+    v = Protect(&g_state.table[fd], v, kNotOurs);
+    return v > kNotOurs ? reinterpret_cast<lx::LxSocket*>(v) : nullptr;
+  }
   if (v == kNotOurs) return nullptr;
   return Classify(fd);
 }
 
 // The data path's lookup: the socket object when `fd` is a socket of ours
-// that the table already knows, tracing is off and the thread is not inside
-// the shim; null for everything else (unclassified or foreign fds, nested
-// calls, tracing), which the entry point hands to its general form. No call
-// on the way, so the fast entry points need almost no frame.
+// that the table already knows and that is the object the thread's last
+// lookup protected (its current hazard slot), tracing is off and the
+// thread is not inside the shim; null for everything else (unclassified or
+// foreign fds, another socket than last time, nested calls, tracing), which
+// the entry point hands to its general form, whose Lookup protects the
+// object. No call on the way, so the fast entry points need almost no frame.
 inline lx::LxSocket* FastLookup(int fd) {
   const unsigned i = static_cast<unsigned>(fd);
   if (i >= g_state.fast_size || t_busy) [[unlikely]] {
     return nullptr;
   }
-  uintptr_t v = g_state.table[i].load(std::memory_order_acquire);
-  return v > kNotOurs ? reinterpret_cast<lx::LxSocket*>(v) : nullptr;
+  const uintptr_t v = g_state.table[i].load(std::memory_order_acquire);
+  // t_hazard_current is never 0 or kNotOurs: one compare covers both.
+  if (v != t_hazard_current) [[unlikely]] {
+    return nullptr;
+  }
+  return reinterpret_cast<lx::LxSocket*>(v);
 }
 
 // Installs a socket object for `fd` (creation, accept, dup); returns the
@@ -81,6 +92,11 @@ uintptr_t Install(int fd, lx::LxSocket* s);
 uintptr_t Take(int fd);
 // Drops a reference to an object whose fd the host already closed.
 void DropClosed(uintptr_t entry);
+// The last reference to `s` went with `fd` (or wsk::kHandleAlreadyClosed):
+// closes the socket, freeing the object now or, while another thread's
+// call still uses it, once that call is over (the host fd closes now).
+// Returns close's result (0 or -errno).
+long CloseLast(lx::LxSocket* s, int fd);
 
 // True in a vfork child or a raw clone, where the table belongs to another
 // process: descriptor bookkeeping then passes through untouched.

@@ -14,6 +14,7 @@
 #include "common.h"
 #include "lx/cmsg_table.h"
 #include "lx/socket_tables.h"
+#include "signals.h"
 #include "user_memory.h"
 
 namespace lx {
@@ -29,7 +30,7 @@ constexpr size_t kMaxControl = 1 << 20;
 // EPIPE: WSK reports a broken connection as a status; Linux also raises
 // SIGPIPE at the sending thread unless MSG_NOSIGNAL.
 [[gnu::noinline, gnu::cold]] long SendFailed(long r, int flags) {
-  if (r == -EPIPE && (flags & MSG_NOSIGNAL) == 0) raise(SIGPIPE);
+  if (r == -EPIPE && (flags & MSG_NOSIGNAL) == 0) RaiseSigpipe();
   return r;
 }
 

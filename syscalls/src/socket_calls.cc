@@ -190,6 +190,16 @@ long Adopt(const WskBinding& b, int fd, int family, int type, int protocol,
 
 void AddRef(LxSocket* s) { s->refs.fetch_add(1, std::memory_order_relaxed); }
 
+bool AddRefIfLive(LxSocket* s) {
+  int n = s->refs.load(std::memory_order_relaxed);
+  while (n > 0) {
+    if (s->refs.compare_exchange_weak(n, n + 1, std::memory_order_relaxed)) {
+      return true;
+    }
+  }
+  return false;
+}
+
 bool ReleaseRef(LxSocket* s) {
   return s->refs.fetch_sub(1, std::memory_order_acq_rel) == 1;
 }

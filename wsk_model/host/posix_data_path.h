@@ -6,7 +6,9 @@
 // form (sendto/recvfrom, with the address if there is one); everything else
 // goes to the general out-of-line form. Same results either way.
 //
-// Async-signal-safe; no allocation, no lock.
+// Async-signal-safe; no allocation, no lock. The system calls are
+// cancellation points as libc's are (CancellableSyscall: one load in a
+// single-threaded process, docs/semantics.md).
 #ifndef LXWSK_WSK_HOST_POSIX_DATA_PATH_H_
 #define LXWSK_WSK_HOST_POSIX_DATA_PATH_H_
 
@@ -71,7 +73,7 @@ inline char* SingleBuffer(const WSK_BUF& b) {
   const long p = reinterpret_cast<long>(SingleBuffer(b));
   const long len = static_cast<long>(b.Length);
   if (remote == nullptr) [[likely]] {
-    *r = RawSyscall(SYS_sendto, h, p, len, kFlags, 0, 0);
+    *r = CancellableSyscall(SYS_sendto, h, p, len, kFlags, 0, 0);
     return true;
   }
   // Same bytes, Linux family value (the family table's hot rows).
@@ -79,8 +81,8 @@ inline char* SingleBuffer(const WSK_BUF& b) {
     sockaddr_in sin;
     memcpy(&sin, remote, sizeof(sin));
     sin.sin_family = static_cast<sa_family_t>(lx::LinuxFamilyFast(WS_AF_INET));
-    *r = RawSyscall(SYS_sendto, h, p, len, kFlags, reinterpret_cast<long>(&sin),
-                    sizeof(sin));
+    *r = CancellableSyscall(SYS_sendto, h, p, len, kFlags,
+                            reinterpret_cast<long>(&sin), sizeof(sin));
     return true;
   }
   if (remote->sa_family == WS_AF_INET6) {
@@ -88,8 +90,8 @@ inline char* SingleBuffer(const WSK_BUF& b) {
     memcpy(&sin6, remote, sizeof(sin6));
     sin6.sin6_family =
         static_cast<sa_family_t>(lx::LinuxFamilyFast(WS_AF_INET6));
-    *r = RawSyscall(SYS_sendto, h, p, len, kFlags,
-                    reinterpret_cast<long>(&sin6), sizeof(sin6));
+    *r = CancellableSyscall(SYS_sendto, h, p, len, kFlags,
+                            reinterpret_cast<long>(&sin6), sizeof(sin6));
     return true;
   }
   return false;
@@ -106,7 +108,7 @@ inline char* SingleBuffer(const WSK_BUF& b) {
   const long p = reinterpret_cast<long>(SingleBuffer(b));
   const long len = static_cast<long>(b.Length);
   if (remote == nullptr) [[likely]] {
-    *r = RawSyscall(SYS_recvfrom, h, p, len, 0, 0, 0);
+    *r = CancellableSyscall(SYS_recvfrom, h, p, len, 0, 0, 0);
     return true;
   }
   // The host writes a Linux address; the caller gets it in Windows form
@@ -115,8 +117,9 @@ inline char* SingleBuffer(const WSK_BUF& b) {
   // of the way (WS_AF_UNSPEC), as the general form does.
   sockaddr_storage ss;
   socklen_t ss_len = sizeof(ss);
-  *r = RawSyscall(SYS_recvfrom, h, p, len, 0, reinterpret_cast<long>(&ss),
-                  reinterpret_cast<long>(&ss_len));
+  *r = CancellableSyscall(SYS_recvfrom, h, p, len, 0,
+                          reinterpret_cast<long>(&ss),
+                          reinterpret_cast<long>(&ss_len));
   if (*r >= 0) [[likely]] {
     const uint16_t fam = lx::WsFamilyFast(ss.ss_family);
     if (ss_len >= sizeof(SOCKADDR_IN6) && fam == WS_AF_INET6) {

@@ -31,6 +31,7 @@
 namespace wsk {
 namespace {
 
+using host::CancellableSyscall;
 using host::RawSyscall;
 
 inline NTSTATUS StatusOf(long r) {
@@ -165,7 +166,7 @@ HostResult PosixSendSlow(HostHandle h, const WSK_BUF& b, ULONG flags,
                               /*for_send=*/true, buf, cap, nullptr);
   }
   return ResultOf(
-      RawSyscall(SYS_sendmsg, h, reinterpret_cast<long>(&msg), lflags));
+      CancellableSyscall(SYS_sendmsg, h, reinterpret_cast<long>(&msg), lflags));
 }
 
 HostResult PosixReceiveSlow(HostHandle h, const WSK_BUF& b, ULONG flags,
@@ -185,7 +186,8 @@ HostResult PosixReceiveSlow(HostHandle h, const WSK_BUF& b, ULONG flags,
     msg.msg_control = lin;
     msg.msg_controllen = sizeof(lin);
   }
-  long r = RawSyscall(SYS_recvmsg, h, reinterpret_cast<long>(&msg), lflags);
+  long r =
+      CancellableSyscall(SYS_recvmsg, h, reinterpret_cast<long>(&msg), lflags);
   bool ctrunc = false;
   if (r >= 0) {
     if (remote != nullptr) {
@@ -241,9 +243,9 @@ class PosixHostStackImpl final : public HostStack {
     if (lx_flags & WSK_FLAG_LX_CLOEXEC) flags |= SOCK_CLOEXEC;
     sockaddr_storage ss;
     socklen_t len = sizeof(ss);
-    long r =
-        RawSyscall(SYS_accept4, h, remote ? reinterpret_cast<long>(&ss) : 0,
-                   remote ? reinterpret_cast<long>(&len) : 0, flags);
+    long r = CancellableSyscall(
+        SYS_accept4, h, remote ? reinterpret_cast<long>(&ss) : 0,
+        remote ? reinterpret_cast<long>(&len) : 0, flags);
     if (r >= 0 && remote != nullptr) FromLinux(ss, len, remote);
     return ResultOf(r);
   }
@@ -251,7 +253,8 @@ class PosixHostStackImpl final : public HostStack {
   NTSTATUS Connect(HostHandle h, const SOCKADDR* a) override {
     sockaddr_storage ss;
     socklen_t len = ToLinux(a, &ss);
-    long r = RawSyscall(SYS_connect, h, reinterpret_cast<long>(&ss), len);
+    long r =
+        CancellableSyscall(SYS_connect, h, reinterpret_cast<long>(&ss), len);
     // A connect that goes on in the background is AFD's "would block" for a
     // non-blocking socket: the IRP completes, the connection continues.
     if (r == -EINPROGRESS) return STATUS_DEVICE_NOT_READY;

@@ -4,6 +4,8 @@
 #ifndef LXWSK_WSK_HOST_RAW_SYSCALL_H_
 #define LXWSK_WSK_HOST_RAW_SYSCALL_H_
 
+#include <pthread.h>
+#include <sys/single_threaded.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -36,6 +38,38 @@ inline long RawSyscall(long n, long a = 0, long b = 0, long c = 0, long d = 0,
   return r;
 }
 #endif
+
+// A system call that may block (accept4, connect, the send and receive
+// family), made a pthread cancellation point the way glibc makes its own
+// wrappers one: the thread switches to asynchronous cancellation for the
+// duration of the call (nptl's LIBC_CANCEL_ASYNC), so a cancel already
+// pending acts at the switch and one that arrives while the thread sleeps
+// in the kernel (pthread_cancel then sends SIGCANCEL) unwinds it from
+// there. Like glibc's SYSCALL_CANCEL, a single-threaded process skips the
+// switch: nothing can cancel it from outside, and pthread_cancel of itself
+// marks the process multi-threaded. Per-thread atomics only, no lock.
+// The multi-threaded form, out of line: the inline data path then makes
+// no call when the process is single-threaded (no registers to save).
+[[gnu::noinline, gnu::cold]] inline long CancellableSyscallMt(long n, long a,
+                                                              long b, long c,
+                                                              long d, long e,
+                                                              long f) {
+  int old = PTHREAD_CANCEL_DEFERRED;
+  pthread_setcanceltype(PTHREAD_CANCEL_ASYNCHRONOUS, &old);
+  long r = RawSyscall(n, a, b, c, d, e, f);
+  if (old != PTHREAD_CANCEL_ASYNCHRONOUS) {
+    pthread_setcanceltype(old, nullptr);
+  }
+  return r;
+}
+
+inline long CancellableSyscall(long n, long a = 0, long b = 0, long c = 0,
+                               long d = 0, long e = 0, long f = 0) {
+  if (__libc_single_threaded) [[likely]] {
+    return RawSyscall(n, a, b, c, d, e, f);
+  }
+  return CancellableSyscallMt(n, a, b, c, d, e, f);
+}
 
 }  // namespace wsk::host
 

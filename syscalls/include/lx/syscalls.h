@@ -95,6 +95,9 @@ long Accept4(const WskBinding& b, LxSocket& s, int fd, sockaddr* addr,
              socklen_t* addrlen, int flags, LxSocket** out);
 // References: one per fd naming the socket (dup shares the object).
 void AddRef(LxSocket* s);
+// AddRef unless the count already reached 0 (a close in another thread
+// took the last reference; the object only waits to be freed).
+bool AddRefIfLive(LxSocket* s);
 // Drops one reference; true when it was the last (then call CloseSocket).
 bool ReleaseRef(LxSocket* s);
 // WskCloseSocket on the last reference, closing `fd` with it (or nothing,

@@ -144,6 +144,40 @@ TEST_F(StreamDataTest, BrokenPipeIsEpipeAndRaisesSigpipe) {
   EXPECT_EQ(sigpipes.count(), 1);
 }
 
+// The kernel sends SIGPIPE with send_sig(SIGPIPE, current, 0): si_code
+// SI_USER from this process, to this thread (raise() would say SI_TKILL).
+volatile sig_atomic_t g_pipe_code = 99, g_pipe_pid_self, g_pipe_uid_self;
+void SigpipeInfo(int, siginfo_t* si, void*) {
+  g_pipe_code = si->si_code;
+  g_pipe_pid_self = si->si_pid == getpid();
+  g_pipe_uid_self = si->si_uid == getuid();
+}
+
+TEST_F(StreamDataTest, SigpipeCarriesTheKernelsSiginfo) {
+  struct sigaction sa {
+  }, old{};
+  sa.sa_sigaction = SigpipeInfo;
+  sa.sa_flags = SA_SIGINFO;
+  sigemptyset(&sa.sa_mask);
+  ASSERT_EQ(sigaction(SIGPIPE, &sa, &old), 0);
+  sigset_t set, old_mask;
+  sigemptyset(&set);
+  sigaddset(&set, SIGPIPE);
+  pthread_sigmask(SIG_UNBLOCK, &set, &old_mask);
+  g_pipe_code = 99;
+  char data[4] = {};
+  EXPECT_CALL(s_.dispatch(), WskSend(s_.wsk(), _, 0u, _))
+      .WillOnce(CompleteIrp(wsk::STATUS_PIPE_DISCONNECTED));
+  errno = 1234;
+  EXPECT_EQ(lx::SendTo(lx(), kHostFd, data, 4, 0, nullptr, 0), -EPIPE);
+  EXPECT_EQ(errno, 1234);
+  EXPECT_EQ(g_pipe_code, SI_USER);
+  EXPECT_TRUE(g_pipe_pid_self);
+  EXPECT_TRUE(g_pipe_uid_self);
+  pthread_sigmask(SIG_SETMASK, &old_mask, nullptr);
+  sigaction(SIGPIPE, &old, nullptr);
+}
+
 TEST_F(StreamDataTest, BrokenPipeWithNosignalRaisesNothing) {
   SigpipeCounter sigpipes;
   ASSERT_TRUE(sigpipes.installed());

@@ -266,6 +266,39 @@ TEST(AdoptTest, ConnectOnAdoptedSocketBindsImplicitlyFirst) {
   EXPECT_TRUE(out->bound.load());
 }
 
+// An inherited socket that was never bound (socket() before exec): sendto
+// binds implicitly first, as for a socket created here. It used to skip the
+// bind and the provider refused WskSendTo (STATUS_INVALID_DEVICE_STATE,
+// EPROTOTYPE).
+TEST(AdoptTest, AdoptedDatagramSocketBindsImplicitlyBeforeSendTo) {
+  StrictMock<MockProviderDispatch> provider;
+  StrictMock<MockDatagramDispatch> datagram;
+  wsk::WSK_SOCKET ws{static_cast<const wsk::WskProviderDatagramDispatch*>(
+      static_cast<MockDatagramDispatch*>(&datagram))};
+  lx::WskBinding b{&provider, FakeClient()};
+  EXPECT_CALL(provider, WskLxAdoptSocket(_, 7, _, _, _, _, _))
+      .WillOnce(CompleteWithSocket(&ws));
+  lx::LxSocket* out = nullptr;
+  ASSERT_EQ(lx::Adopt(b, 7, AF_INET, SOCK_DGRAM, IPPROTO_UDP, &out), 0);
+  std::unique_ptr<lx::LxSocket> owned(out);
+  {
+    InSequence seq;
+    EXPECT_CALL(datagram, WskBind(&ws, IsNull(), wsk::WSK_FLAG_LX_IMPLICIT_BIND,
+                                  IrpFor(7)))
+        .WillOnce(CompleteIrp(wsk::STATUS_SUCCESS));
+    EXPECT_CALL(datagram, WskSendTo(&ws, _, _, NotNull(), _, _, IrpFor(7)))
+        .WillOnce(CompleteIrp(wsk::STATUS_SUCCESS, 3));
+  }
+  sockaddr_in to{};
+  to.sin_family = AF_INET;
+  to.sin_port = htons(9);
+  to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  EXPECT_EQ(lx::SendTo(*out, 7, "abc", 3, 0,
+                       reinterpret_cast<const sockaddr*>(&to), sizeof(to)),
+            3);
+  EXPECT_TRUE(out->bound.load());
+}
+
 TEST(AdoptTest, ProviderErrorIsReturned) {
   StrictMock<MockProviderDispatch> provider;
   lx::WskBinding b{&provider, FakeClient()};
@@ -1120,6 +1153,18 @@ TEST(ShutdownTest, DatagramUsesTheShutdownIoctl) {
                                _, _, _, IrpFor(kHostFd)))
       .WillOnce(CompleteIrp(wsk::STATUS_SUCCESS));
   EXPECT_EQ(lx::Shutdown(s.lx(), kHostFd, SHUT_RDWR), 0);
+}
+
+// A reference taken through another fd (dup) must not revive an object
+// whose last reference a racing close already dropped.
+TEST(SocketRefTest, AddRefIfLiveRefusesADeadObject) {
+  lx::LxSocket s;
+  EXPECT_TRUE(lx::AddRefIfLive(&s));
+  EXPECT_EQ(s.refs.load(), 2);
+  EXPECT_FALSE(lx::ReleaseRef(&s));
+  EXPECT_TRUE(lx::ReleaseRef(&s));  // the last one
+  EXPECT_FALSE(lx::AddRefIfLive(&s));
+  EXPECT_EQ(s.refs.load(), 0);
 }
 
 }  // namespace
