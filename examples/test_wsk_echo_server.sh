@@ -14,12 +14,15 @@ head -c 2000000 /dev/urandom >"$tmp/data"
 want=$(sha256sum <"$tmp/data" | cut -d' ' -f1)
 
 run_round() {  # $1 = family flag, $2 = host, $3 = clients
+  # A fresh file: the previous round's port must not be read again.
+  rm -f "$tmp/server.out"
   timeout 60 "$server" $1 --connections="$3" >"$tmp/server.out" 2>&1 &
   local spid=$!
   pids+=("$spid")
   local port=""
   for _ in $(seq 100); do
-    port=$(awk '/listening on/{print $3}' "$tmp/server.out")
+    # The background job may not have created server.out yet.
+    port=$(awk '/listening on/{print $3}' "$tmp/server.out" 2>/dev/null || true)
     [ -n "$port" ] && break
     sleep 0.05
   done
