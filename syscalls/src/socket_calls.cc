@@ -246,15 +246,40 @@ long Accept4(const WskBinding& /*b*/, LxSocket& s, int fd, sockaddr* addr,
   return nfd;
 }
 
+// __inet_stream_connect checks the socket's state before the protocol
+// (tcp_v4_connect, tcp_v6_connect) looks at the address: a connected or
+// listening socket says EISCONN whatever the address's family and length,
+// as long as the length passed move_addr_to_kernel and holds a family.
+// WSK has no state query; the remote address (connected) and
+// SO_ACCEPTCONN (listening) tell.
+static bool ConnectedOrListening(LxSocket& s, int fd) {
+  wsk::SOCKADDR_STORAGE remote{};
+  StackIrp irp(fd);
+  s.connection()->WskGetRemoteAddress(
+      s.wsk, reinterpret_cast<wsk::PSOCKADDR>(&remote), &irp);
+  if (irp.IoStatus.Status == wsk::STATUS_SUCCESS) return true;
+  if (s.category != wsk::WSK_FLAG_STREAM_SOCKET) return false;
+  uint32_t listening = 0;
+  long r =
+      Control(s, fd, wsk::WskGetOption, wsk::WS_SO_ACCEPTCONN,
+              wsk::WS_SOL_SOCKET, 0, nullptr, sizeof(listening), &listening);
+  return r >= 0 && listening != 0;
+}
+
 long Connect(LxSocket& s, int fd, const sockaddr* addr, socklen_t len) {
   wsk::SOCKADDR_STORAGE ws;
+  const bool datagram = s.category == wsk::WSK_FLAG_DATAGRAM_SOCKET;
   if (long r = AddressIn(addr, len,
-                         s.category == wsk::WSK_FLAG_DATAGRAM_SOCKET
-                             ? AddrUse::kConnect
-                             : AddrUse::kConnectStream,
+                         datagram ? AddrUse::kConnect : AddrUse::kConnectStream,
                          s.family, &ws);
-      r < 0)
+      r < 0) {
+    if (!datagram && (r == -EINVAL || r == -EAFNOSUPPORT) &&
+        len >= sizeof(sa_family_t) && len <= sizeof(sockaddr_storage) &&
+        ConnectedOrListening(s, fd)) {
+      return -EISCONN;
+    }
     return r;
+  }
   const auto* a = reinterpret_cast<const wsk::SOCKADDR*>(&ws);
   if (s.category == wsk::WSK_FLAG_DATAGRAM_SOCKET) {
     // A connected UDP socket is a datagram socket with a fixed remote

@@ -360,6 +360,7 @@ NTSTATUS Provider::AcceptOnce(ModelSocket* s, ULONG lx_flags, void* context,
     if (local != nullptr) host_.GetLocalAddress(nh, local);
     ModelSocket* a = NewSocket(s->client, nh, WSK_FLAG_CONNECTION_SOCKET,
                                s->family, s->type, s->protocol, s->inline_mode);
+    a->bound = true;  // an accepted socket has its listener's address
     a->context = context;
     a->client_dispatch = dispatch;
     return {STATUS_SUCCESS, reinterpret_cast<uintptr_t>(a)};

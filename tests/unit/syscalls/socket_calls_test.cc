@@ -557,12 +557,48 @@ TEST_F(ConnectTest, Ipv6StreamRefusesAnIpv4AddressWithoutWskCall) {
   ASSERT_TRUE(s.ok());
   sockaddr_storage in4{};
   memcpy(&in4, &peer4_, sizeof(peer4_));
+  // Neither connected nor listening: the address error stands.
+  EXPECT_CALL(s.dispatch(), WskGetRemoteAddress(s.wsk(), NotNull(), _))
+      .Times(2)
+      .WillRepeatedly(CompleteIrp(wsk::STATUS_INVALID_CONNECTION));
+  EXPECT_CALL(
+      s.dispatch(),
+      WskControlSocket(s.wsk(), wsk::WskGetOption, wsk::WS_SO_ACCEPTCONN,
+                       wsk::WS_SOL_SOCKET, _, _, _, _, _, _))
+      .Times(2)
+      .WillRepeatedly(ControlAnswers<uint32_t>(0));
   EXPECT_EQ(lx::Connect(s.lx(), kHostFd, peer4(), sizeof(peer4_)), -EINVAL);
   EXPECT_EQ(
       lx::Connect(s.lx(), kHostFd, reinterpret_cast<const sockaddr*>(&in4),
                   sizeof(sockaddr_in6)),
       -EAFNOSUPPORT);
   EXPECT_FALSE(s.lx().bound.load());
+}
+
+TEST_F(ConnectTest, ConnectedOrListeningIsEisconnWhateverTheAddress) {
+  // __inet_stream_connect checks the state before tcp_v6_connect looks at
+  // the address; only move_addr_to_kernel's checks and a length too short
+  // for the family come first.
+  MockedStreamSocket s(AF_INET6, SOCK_STREAM);
+  ASSERT_TRUE(s.ok());
+  const wsk::SOCKADDR_STORAGE remote = WindowsForm(peer6_);
+  EXPECT_CALL(s.dispatch(),
+              WskGetRemoteAddress(s.wsk(), NotNull(), IrpFor(kHostFd)))
+      .WillOnce(CompleteWithAddress(&remote, sizeof(wsk::SOCKADDR_IN6)))
+      .WillOnce(CompleteIrp(wsk::STATUS_INVALID_CONNECTION));
+  EXPECT_CALL(
+      s.dispatch(),
+      WskControlSocket(s.wsk(), wsk::WskGetOption, wsk::WS_SO_ACCEPTCONN,
+                       wsk::WS_SOL_SOCKET, _, _, _, _, _, _))
+      .WillOnce(ControlAnswers<uint32_t>(1));
+  EXPECT_EQ(lx::Connect(s.lx(), kHostFd, peer4(), sizeof(peer4_)), -EISCONN);
+  EXPECT_EQ(lx::Connect(s.lx(), kHostFd, peer6(), 2), -EISCONN);
+  // Too short to hold a family, or beyond sockaddr_storage: EINVAL first.
+  EXPECT_EQ(lx::Connect(s.lx(), kHostFd, peer6(), 1), -EINVAL);
+  EXPECT_EQ(lx::Connect(s.lx(), kHostFd, peer6(), 129), -EINVAL);
+  EXPECT_EQ(lx::Connect(s.lx(), kHostFd, reinterpret_cast<const sockaddr*>(1),
+                        sizeof(sockaddr_in6)),
+            -EFAULT);
 }
 
 TEST_F(ConnectTest, Ipv6DatagramPassesAnIpv4AddressToTheHost) {
@@ -661,6 +697,15 @@ TEST_F(ConnectTest, BadAddressIsEfaultOrEinvalWithoutWskCall) {
   EXPECT_EQ(lx::Connect(s.lx(), kHostFd, reinterpret_cast<const sockaddr*>(1),
                         sizeof(sockaddr_in)),
             -EFAULT);
+  EXPECT_CALL(s.dispatch(), WskGetRemoteAddress(s.wsk(), NotNull(), _))
+      .Times(3)
+      .WillRepeatedly(CompleteIrp(wsk::STATUS_INVALID_CONNECTION));
+  EXPECT_CALL(
+      s.dispatch(),
+      WskControlSocket(s.wsk(), wsk::WskGetOption, wsk::WS_SO_ACCEPTCONN,
+                       wsk::WS_SOL_SOCKET, _, _, _, _, _, _))
+      .Times(3)
+      .WillRepeatedly(ControlAnswers<uint32_t>(0));
   EXPECT_EQ(lx::Connect(s.lx(), kHostFd, peer4(), 8), -EINVAL);
   // tcp_v4_connect: the length first, then the family.
   EXPECT_EQ(lx::Connect(s.lx(), kHostFd, peer6(), 15), -EINVAL);

@@ -482,6 +482,31 @@ TEST_F(InlineSocketTest, AcceptReturnsConnectionSocket) {
   CloseSocket(listener);
 }
 
+// An accepted socket already has a local address (its listener's): it is
+// bound, so WskConnect on it reaches the transport, which answers for the
+// connected socket (Linux: EISCONN) instead of "bind first".
+TEST_F(InlineSocketTest, AcceptedSocketIsBound) {
+  constexpr int kAccepted = 13;
+  PWSK_SOCKET listener = MakeSocket(WSK_FLAG_LISTEN_SOCKET, WS_SOCK_STREAM);
+  EXPECT_CALL(host_, Accept(kHandle, nullptr, 0))
+      .WillOnce(Return(HostResult{STATUS_SUCCESS, kAccepted}));
+  IrpProbe probe;
+  ASSERT_EQ(provider_.WskAccept(listener, 0, nullptr, nullptr, nullptr, nullptr,
+                                probe.get()),
+            STATUS_SUCCESS);
+  auto* accepted =
+      reinterpret_cast<PWSK_SOCKET>(probe.irp.IoStatus.Information);
+  ASSERT_NE(accepted, nullptr);
+  EXPECT_CALL(host_, Connect(kAccepted, peer()))
+      .WillOnce(Return(STATUS_CONNECTION_ACTIVE));
+  IrpProbe connect;
+  EXPECT_EQ(provider_.WskConnect(accepted, peer(), 0, connect.get()),
+            STATUS_CONNECTION_ACTIVE);
+  ExpectCompletedInline(connect, STATUS_CONNECTION_ACTIVE, 0);
+  CloseSocket(accepted, kAccepted);
+  CloseSocket(listener);
+}
+
 // WskAccept's WSK flags are reserved (only lxwsk's high-half bits are
 // defined), and only listen/stream sockets accept.
 TEST_F(InlineSocketTest, AcceptRejectsFlagsAndWrongCategory) {
