@@ -314,8 +314,10 @@ static void inprogress(int family) {
   REC("accepted connect", connect(a2, (struct sockaddr*)&a, al));
   REC("accepted connect len 2", connect(a2, (struct sockaddr*)&a, 2));
   REC("accepted connect AF_UNIX",
-      connect(a2, (struct sockaddr*)&(struct sockaddr_storage){AF_UNIX},
-              sizeof(struct sockaddr_storage)));
+      connect(
+          a2,
+          (struct sockaddr*)&(struct sockaddr_storage){.ss_family = AF_UNIX},
+          sizeof(struct sockaddr_storage)));
   REC("accepted listen", listen(a2, 1));
   REC("accepted bind", bind(a2, (struct sockaddr*)&a, al));
   REC("connect listener", connect(l, (struct sockaddr*)&a, al));
@@ -1085,5 +1087,153 @@ SCENARIO(enobufs_memberships) {
       setsockopt(u6, IPPROTO_IPV6, IPV6_ADD_MEMBERSHIP, &m6, sizeof(m6)));
   REC("close6", close(u6));
 }
+
+/* ---- ioctl: results and errors on each kind of socket ---- */
+
+static void ioctls(int family) {
+  struct sockaddr_storage a;
+  socklen_t al;
+  int l = make_server("server", family, SOCK_STREAM, &a, &al);
+  int acc;
+  int c = make_pair("pair", l, family, &a, al, &acc);
+  int v = -1;
+  REC("listener FIONREAD", ioctl(l, FIONREAD, &v));
+  REC("listener SIOCOUTQ", ioctl(l, SIOCOUTQ, &v));
+  REC("listener SIOCATMARK", ioctl(l, SIOCATMARK, &v));
+  REC("send 5", send(acc, "hello", 5, 0));
+  wait_for(c, POLLIN, 2000);
+  v = -1;
+  REC("FIONREAD", ioctl(c, FIONREAD, &v));
+  note("FIONREAD: %d", v);
+  v = -1;
+  REC("SIOCINQ", ioctl(c, SIOCINQ, &v));
+  note("SIOCINQ: %d", v);
+  REC("send OOB", send(acc, "!", 1, MSG_OOB));
+  wait_for(c, POLLPRI, 2000);
+  v = -1;
+  REC("SIOCATMARK before mark", ioctl(c, SIOCATMARK, &v));
+  note("SIOCATMARK: %d", v);
+  char b[16];
+  REC("recv up to mark", recv(c, b, sizeof(b), 0));
+  v = -1;
+  REC("SIOCATMARK at mark", ioctl(c, SIOCATMARK, &v));
+  note("SIOCATMARK: %d", v);
+  REC("recv OOB", recv(c, b, 1, MSG_OOB));
+  v = -1;
+  REC("SIOCOUTQ", ioctl(c, SIOCOUTQ, &v));
+  note("SIOCOUTQ: %d", v);
+  int on = 1, off = 0;
+  REC("FIONBIO on", ioctl(c, FIONBIO, &on));
+  REC("recv nonblock", recv(c, b, sizeof(b), 0));
+  note("F_GETFL O_NONBLOCK: %d", (fcntl(c, F_GETFL) & O_NONBLOCK) != 0);
+  REC("FIONBIO off", ioctl(c, FIONBIO, &off));
+  note("F_GETFL O_NONBLOCK: %d", (fcntl(c, F_GETFL) & O_NONBLOCK) != 0);
+  REC("FIOCLEX", ioctl(c, FIOCLEX));
+  note("FD_CLOEXEC: %d", (fcntl(c, F_GETFD) & FD_CLOEXEC) != 0);
+  REC("FIONCLEX", ioctl(c, FIONCLEX));
+  note("FD_CLOEXEC: %d", (fcntl(c, F_GETFD) & FD_CLOEXEC) != 0);
+  REC("FIOASYNC off", ioctl(c, FIOASYNC, &off));
+  REC("SIOCGSTAMP no packet", ioctl(c, SIOCGSTAMP, b));
+  REC("unknown ioctl 0x89ff", ioctl(c, 0x89ff, &v));
+  REC("unknown ioctl 0x1234", ioctl(c, 0x1234, &v));
+  REC("TCGETS on socket", ioctl(c, 0x5401, b));
+  REC("SIOCATMARK bad arg", ioctl(c, SIOCATMARK, BAD));
+  REC("SIOCOUTQ bad arg", ioctl(c, SIOCOUTQ, BAD));
+  REC("FIONBIO bad arg", ioctl(c, FIONBIO, BAD));
+  {
+    struct ifreq ifr;
+    memset(&ifr, 0, sizeof(ifr));
+    strcpy(ifr.ifr_name, "lo");
+    REC("SIOCGIFINDEX lo", ioctl(c, SIOCGIFINDEX, &ifr));
+    note("SIOCGIFINDEX: %d", ifr.ifr_ifindex);
+    REC("SIOCGIFFLAGS lo", ioctl(c, SIOCGIFFLAGS, &ifr));
+    note("SIOCGIFFLAGS: up %d loopback %d", (ifr.ifr_flags & IFF_UP) != 0,
+         (ifr.ifr_flags & IFF_LOOPBACK) != 0);
+    REC("SIOCGIFMTU lo", ioctl(c, SIOCGIFMTU, &ifr));
+    note("SIOCGIFMTU: %d", ifr.ifr_mtu);
+    strcpy(ifr.ifr_name, "nosuch0");
+    REC("SIOCGIFINDEX nosuch", ioctl(c, SIOCGIFINDEX, &ifr));
+    memset(&ifr, 0, sizeof(ifr));
+    ifr.ifr_ifindex = 999;
+    REC("SIOCGIFNAME 999", ioctl(c, SIOCGIFNAME, &ifr));
+    REC("SIOCGIFINDEX bad arg", ioctl(c, SIOCGIFINDEX, BAD));
+  }
+  REC("close c", close(c));
+  REC("close acc", close(acc));
+  REC("close l", close(l));
+
+  int u = make_server("udp", family, SOCK_DGRAM, &a, &al);
+  int s2 = (int)REC("udp sender", socket(family, SOCK_DGRAM, 0));
+  v = -1;
+  REC("udp FIONREAD empty", ioctl(u, FIONREAD, &v));
+  note("udp FIONREAD: %d", v);
+  REC("sendto 7", sendto(s2, "datagra", 7, 0, (struct sockaddr*)&a, al));
+  REC("sendto 3", sendto(s2, "abc", 3, 0, (struct sockaddr*)&a, al));
+  wait_for(u, POLLIN, 2000);
+  usleep(20000);
+  v = -1;
+  REC("udp FIONREAD", ioctl(u, FIONREAD, &v));
+  note("udp FIONREAD (next datagram): %d", v);
+  v = -1;
+  REC("udp SIOCOUTQ", ioctl(u, SIOCOUTQ, &v));
+  note("udp SIOCOUTQ: %d", v);
+  REC("udp SIOCATMARK", ioctl(u, SIOCATMARK, &v));
+  REC("udp SIOCGSTAMP before recv", ioctl(u, SIOCGSTAMP, b));
+  REC("recv", recv(u, b, sizeof(b), 0));
+  struct timeval tv;
+  REC("udp SIOCGSTAMP after recv", ioctl(u, SIOCGSTAMP, &tv));
+  REC("close sender", close(s2));
+  REC("close udp", close(u));
+}
+SCENARIO(ioctls_v4) { ioctls(AF_INET); }
+SCENARIO(ioctls_v6) { ioctls(AF_INET6); }
+
+/* ---- every MSG_ flag bit on send and recv: accepted, ignored or refused
+ * as natively ---- */
+
+static void msg_flags(int family, int type) {
+  st_count_signal(SIGPIPE, 0);
+  struct sockaddr_storage a;
+  socklen_t al;
+  int l = make_server("server", family, type, &a, &al);
+  int c, p;
+  if (type == SOCK_STREAM) {
+    c = make_pair("pair", l, family, &a, al, &p);
+  } else {
+    c = (int)REC("client", socket(family, SOCK_DGRAM, 0));
+    REC("client connect", connect(c, (struct sockaddr*)&a, al));
+    p = l;
+  }
+  char b[64];
+  for (int bit = 0; bit < 32; ++bit) {
+    unsigned flag = 1u << bit;
+    /* Flags that would block or change the stream in ways the record
+     * cannot follow deterministically. */
+    if (flag == MSG_WAITALL || flag == MSG_OOB || flag == MSG_MORE ||
+        flag == MSG_FASTOPEN || flag == MSG_ZEROCOPY)
+      continue;
+    char lab[64];
+    snprintf(lab, sizeof(lab), "send flag 0x%x", flag);
+    long r =
+        REC(lab, send(c, "x", 1, (int)(flag | MSG_DONTWAIT | MSG_NOSIGNAL)));
+    if (r == 1) wait_for(p, POLLIN, 2000);
+    snprintf(lab, sizeof(lab), "recv flag 0x%x", flag);
+    long n = REC(lab, recv(p, b, sizeof(b), (int)(flag | MSG_DONTWAIT)));
+    if (n > 0 && (flag & (MSG_PEEK | MSG_ERRQUEUE)) == 0) {
+      note("%s: %ld byte(s)", lab, n);
+    }
+    /* Drain anything a PEEK or a failed recv left. */
+    while (recv(p, b, sizeof(b), MSG_DONTWAIT) > 0) {
+    }
+  }
+  note_signals("flags");
+  if (type == SOCK_STREAM) REC("close peer", close(p));
+  REC("close c", close(c));
+  REC("close l", close(l));
+}
+SCENARIO(msg_flags_tcp4) { msg_flags(AF_INET, SOCK_STREAM); }
+SCENARIO(msg_flags_tcp6) { msg_flags(AF_INET6, SOCK_STREAM); }
+SCENARIO(msg_flags_udp4) { msg_flags(AF_INET, SOCK_DGRAM); }
+SCENARIO(msg_flags_udp6) { msg_flags(AF_INET6, SOCK_DGRAM); }
 
 DIFFTEST_MAIN()

@@ -272,8 +272,15 @@ TEST(SocketTablesTest, MsgFlagsNamedInTheBrief) {
   EXPECT_EQ(lx::WskSendFlags(MSG_NOSIGNAL), 0u);
   EXPECT_EQ(lx::WskReceiveFlags(MSG_NOSIGNAL), 0u);
   // Flags with no row do not leak into the WSK word.
-  EXPECT_EQ(lx::WskSendFlags(MSG_WAITFORONE | MSG_PROXY), 0u);
+  EXPECT_EQ(lx::WskSendFlags(MSG_WAITFORONE), 0u);
   EXPECT_EQ(lx::WskReceiveFlags(MSG_WAITFORONE | MSG_PROXY), 0u);
+}
+
+TEST(SocketTablesTest, MsgProbeReachesTheHostOnSend) {
+  // 0x10 (kernel MSG_PROBE, glibc MSG_PROXY): a UDP send that queues
+  // nothing; dropping it would send the datagram.
+  EXPECT_EQ(lx::WskSendFlags(0x10), wsk::WSK_FLAG_LX_PROBE);
+  EXPECT_EQ(lx::LinuxSendFlags(wsk::WSK_FLAG_LX_PROBE), 0x10);
 }
 
 TEST(SocketTablesTest, MsgResultFlagsRoundTrip) {
