@@ -100,13 +100,25 @@ long GetSockOpt(LxSocket& s, int fd, int level, int name, void* value,
     if (!ipv6_level) return -EINVAL;
     ulen = sizeof(int);
   }
-  alignas(8) char ws[16];
-  long r = Control(s, fd, wsk::WskGetOption, row.ws_name, row.ws_level, 0,
-                   nullptr, WsValueSize(row.kind), ws);
-  if (r < 0) return r;
   alignas(8) char lin[32];
   int lv;
-  if (WsValueSaturated(row.kind, ws, static_cast<size_t>(r))) {
+  int deferred = 0;
+  if (row.kind == OptKind::kErrno &&
+      s.deferred_error.load(std::memory_order_relaxed) != 0) {
+    deferred = s.deferred_error.exchange(0);
+  }
+  alignas(8) char ws[16];
+  long r = 0;
+  if (deferred == 0) {
+    r = Control(s, fd, wsk::WskGetOption, row.ws_name, row.ws_level, 0, nullptr,
+                WsValueSize(row.kind), ws);
+    if (r < 0) return r;
+  }
+  if (deferred != 0) {
+    // SO_ERROR reads (and clears) the error do_recvmmsg left.
+    memcpy(lin, &deferred, sizeof(deferred));
+    lv = sizeof(deferred);
+  } else if (WsValueSaturated(row.kind, ws, static_cast<size_t>(r))) {
     // The host's value has no Windows form: read it in Linux form.
     long t = Control(s, fd, wsk::WskGetOption, row.linux_name,
                      wsk::WskLxLevel(level), 0, nullptr,

@@ -1236,4 +1236,119 @@ SCENARIO(msg_flags_tcp6) { msg_flags(AF_INET6, SOCK_STREAM); }
 SCENARIO(msg_flags_udp4) { msg_flags(AF_INET, SOCK_DGRAM); }
 SCENARIO(msg_flags_udp6) { msg_flags(AF_INET6, SOCK_DGRAM); }
 
+/* ---- the same 4-tuple twice: EADDRNOTAVAIL from connect ---- */
+
+static void fourtuple(int family) {
+  struct sockaddr_storage a;
+  socklen_t al;
+  int l = make_server("server", family, SOCK_STREAM, &a, &al);
+  int one = 1;
+  int x = (int)REC("x socket", socket(family, SOCK_STREAM, 0));
+  int y = (int)REC("y socket", socket(family, SOCK_STREAM, 0));
+  REC("x SO_REUSEADDR", setsockopt(x, SOL_SOCKET, SO_REUSEADDR, &one, 4));
+  REC("y SO_REUSEADDR", setsockopt(y, SOL_SOCKET, SO_REUSEADDR, &one, 4));
+  struct sockaddr_storage w;
+  socklen_t wl = loopback(family, &w);
+  REC("x bind", bind(x, (struct sockaddr*)&w, wl));
+  wl = sizeof(w);
+  REC("x getsockname", getsockname(x, (struct sockaddr*)&w, &wl));
+  REC("y bind same", bind(y, (struct sockaddr*)&w, wl));
+  REC("x connect", connect(x, (struct sockaddr*)&a, al));
+  REC("y connect same 4-tuple", connect(y, (struct sockaddr*)&a, al));
+  REC("y connect again", connect(y, (struct sockaddr*)&a, al));
+  int ax = (int)REC("accept x", accept(l, NULL, NULL));
+  REC("close ax", close(ax));
+  REC("close x", close(x));
+  REC("close y", close(y));
+  REC("close l", close(l));
+}
+SCENARIO(fourtuple_v4) { fourtuple(AF_INET); }
+SCENARIO(fourtuple_v6) { fourtuple(AF_INET6); }
+
+/* ---- sendmmsg/recvmmsg: partial success, errors after some messages ---- */
+
+static void mmsg_errors(int family) {
+  struct sockaddr_storage a;
+  socklen_t al;
+  int r = make_server("rcv", family, SOCK_DGRAM, &a, &al);
+  int u = (int)REC("socket", socket(family, SOCK_DGRAM, 0));
+  char d0[] = "zero", d1[] = "one", d2[] = "two";
+  struct iovec iov[3] = {{d0, 4}, {d1, 3}, {d2, 3}};
+  struct mmsghdr m[3];
+  memset(m, 0, sizeof(m));
+  for (int i = 0; i < 3; ++i) {
+    m[i].msg_hdr.msg_name = &a;
+    m[i].msg_hdr.msg_namelen = al;
+    m[i].msg_hdr.msg_iov = &iov[i];
+    m[i].msg_hdr.msg_iovlen = 1;
+  }
+  m[1].msg_hdr.msg_name = BAD;
+  REC("sendmmsg bad second name", sendmmsg(u, m, 3, 0));
+  note("msg_len: %u %u %u", m[0].msg_len, m[1].msg_len, m[2].msg_len);
+  REC("sendmmsg from the bad one", sendmmsg(u, &m[1], 2, 0));
+  m[1].msg_hdr.msg_name = &a;
+  m[1].msg_hdr.msg_namelen = 3;
+  REC("sendmmsg short second name", sendmmsg(u, m, 3, 0));
+  m[1].msg_hdr.msg_namelen = al;
+  REC("sendmmsg vlen 0", sendmmsg(u, m, 0, 0));
+  REC("sendmmsg all", sendmmsg(u, m, 3, 0));
+  note("msg_len: %u %u %u", m[0].msg_len, m[1].msg_len, m[2].msg_len);
+  wait_for(r, POLLIN, 2000);
+  usleep(20000);
+
+  char b[4][16];
+  struct iovec riov[4];
+  struct mmsghdr rm[4];
+  memset(rm, 0, sizeof(rm));
+  for (int i = 0; i < 4; ++i) {
+    riov[i].iov_base = b[i];
+    riov[i].iov_len = sizeof(b[i]);
+    rm[i].msg_hdr.msg_iov = &riov[i];
+    rm[i].msg_hdr.msg_iovlen = 1;
+  }
+  /* Datagrams waiting: zero (first sendmmsg), zero (third), zero, one,
+   * two (last). The second receive fails copying its iovec array: the
+   * first datagram is returned and the error is left for the next call. */
+  rm[1].msg_hdr.msg_iov = BAD;
+  REC("recvmmsg bad second iov", recvmmsg(r, rm, 4, MSG_DONTWAIT, NULL));
+  note("first: %u '%.*s'", rm[0].msg_len, (int)rm[0].msg_len, b[0]);
+  rm[1].msg_hdr.msg_iov = &riov[1];
+  REC("recvmmsg after", recvmmsg(r, rm, 4, MSG_DONTWAIT, NULL));
+  for (int i = 0; i < 4; ++i) {
+    note("msg %d: %u '%.*s'", i, rm[i].msg_len, (int)rm[i].msg_len, b[i]);
+  }
+  REC("recvmmsg rest", recvmmsg(r, rm, 4, MSG_DONTWAIT, NULL));
+  for (int i = 0; i < 4; ++i) {
+    note("msg %d: %u '%.*s'", i, rm[i].msg_len, (int)rm[i].msg_len, b[i]);
+  }
+  REC("recvmmsg empty", recvmmsg(r, rm, 4, MSG_DONTWAIT, NULL));
+  /* The error left for the next call, read through SO_ERROR instead. */
+  REC("sendmmsg all again", sendmmsg(u, m, 3, 0));
+  wait_for(r, POLLIN, 2000);
+  usleep(20000);
+  rm[1].msg_hdr.msg_iov = BAD;
+  REC("recvmmsg bad second iov again", recvmmsg(r, rm, 4, MSG_DONTWAIT, NULL));
+  rm[1].msg_hdr.msg_iov = &riov[1];
+  int e = -1;
+  socklen_t el = sizeof(e);
+  REC("SO_ERROR", getsockopt(r, SOL_SOCKET, SO_ERROR, &e, &el));
+  note("SO_ERROR: %s", st_errname(e));
+  REC("recvmmsg after SO_ERROR", recvmmsg(r, rm, 4, MSG_DONTWAIT, NULL));
+  /* A timeout is checked only between datagrams: with one waiting and a
+   * non-blocking call it does not matter. */
+  struct timespec ts = {0, 50000000};
+  REC("sendto for timeout", sendto(u, "t", 1, 0, (struct sockaddr*)&a, al));
+  wait_for(r, POLLIN, 2000);
+  REC("recvmmsg with timeout", recvmmsg(r, rm, 4, MSG_DONTWAIT, &ts));
+  ts.tv_nsec = 2000000000L;
+  REC("recvmmsg bad timeout", recvmmsg(r, rm, 4, MSG_DONTWAIT, &ts));
+  REC("sendto one", sendto(u, "x", 1, 0, (struct sockaddr*)&a, al));
+  wait_for(r, POLLIN, 2000);
+  REC("recvmmsg WAITFORONE", recvmmsg(r, rm, 4, MSG_WAITFORONE, NULL));
+  REC("close", close(u));
+  REC("close rcv", close(r));
+}
+SCENARIO(mmsg_errors_v4) { mmsg_errors(AF_INET); }
+SCENARIO(mmsg_errors_v6) { mmsg_errors(AF_INET6); }
+
 DIFFTEST_MAIN()

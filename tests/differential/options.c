@@ -485,9 +485,7 @@ SCENARIO(timeout_negative_behaviour) {
   int u = make_server("udp", AF_INET, SOCK_DGRAM, &a, &al);
   struct timeval tv = {-1, 0};
   REC("SO_RCVTIMEO -1", setsockopt(u, SOL_SOCKET, SO_RCVTIMEO, &tv, 16));
-  double t0 = now_s();
   REC("recv", recv(u, (char[8]){0}, 8, 0));
-  note("recv returned within 2 ms: %s", now_s() - t0 < 0.002 ? "yes" : "no");
   get_tv("get", u, SO_RCVTIMEO, 16);
   REC("close", close(u));
 }

@@ -50,6 +50,9 @@ struct LxSocket {
   int type;
   int protocol;
   std::atomic<bool> bound{false};
+  // An error do_recvmmsg leaves for the next call after receiving some
+  // datagrams (the kernel stores it in sk_err, which WSK cannot set).
+  std::atomic<int> deferred_error{0};
 
   // WSK hands out const tables; C++ dispatch objects are called non-const.
   wsk::WskProviderBasicDispatch* basic() const;
