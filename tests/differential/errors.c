@@ -1351,4 +1351,84 @@ static void mmsg_errors(int family) {
 SCENARIO(mmsg_errors_v4) { mmsg_errors(AF_INET); }
 SCENARIO(mmsg_errors_v6) { mmsg_errors(AF_INET6); }
 
+/* ---- IPv6 specifics: v4-mapped addresses and IPV6_V6ONLY, scope ids,
+ * flow info ---- */
+
+SCENARIO(v6_specific) {
+  struct sockaddr_storage a4;
+  socklen_t a4l;
+  int l4 = make_server("v4 server", AF_INET, SOCK_STREAM, &a4, &a4l);
+  struct sockaddr_in6 m = {.sin6_family = AF_INET6};
+  inet_pton(AF_INET6, "::ffff:127.0.0.1", &m.sin6_addr);
+  m.sin6_port = ((struct sockaddr_in*)&a4)->sin_port;
+  int one = 1;
+
+  int c = (int)REC("tcp6 socket", socket(AF_INET6, SOCK_STREAM, 0));
+  REC("connect v4-mapped", connect(c, (struct sockaddr*)&m, sizeof(m)));
+  struct sockaddr_storage ss;
+  socklen_t sl = sizeof(ss);
+  REC("getsockname", getsockname(c, (struct sockaddr*)&ss, &sl));
+  note_addr("getsockname", &ss, sl);
+  sl = sizeof(ss);
+  REC("getpeername", getpeername(c, (struct sockaddr*)&ss, &sl));
+  note_addr("getpeername", &ss, sl);
+  int v = -1;
+  socklen_t vl = sizeof(v);
+  REC("IP_TTL on mapped", getsockopt(c, IPPROTO_IP, IP_TTL, &v, &vl));
+  note("IP_TTL: %d", v);
+  REC("IPV6_V6ONLY after connect",
+      setsockopt(c, IPPROTO_IPV6, IPV6_V6ONLY, &one, 4));
+  int a = (int)REC("accept", accept(l4, NULL, NULL));
+  REC("close accepted", close(a));
+  REC("close c", close(c));
+
+  int c6 = (int)REC("v6only socket", socket(AF_INET6, SOCK_STREAM, 0));
+  REC("IPV6_V6ONLY", setsockopt(c6, IPPROTO_IPV6, IPV6_V6ONLY, &one, 4));
+  REC("v6only connect v4-mapped", connect(c6, (struct sockaddr*)&m, sizeof(m)));
+  REC("close v6only", close(c6));
+
+  int u = (int)REC("udp6 socket", socket(AF_INET6, SOCK_DGRAM, 0));
+  REC("udp6 IPV6_V6ONLY", setsockopt(u, IPPROTO_IPV6, IPV6_V6ONLY, &one, 4));
+  REC("udp6 v6only sendto v4-mapped",
+      sendto(u, "x", 1, 0, (struct sockaddr*)&m, sizeof(m)));
+  REC("udp6 v6only connect v4-mapped",
+      connect(u, (struct sockaddr*)&m, sizeof(m)));
+  REC("close udp6", close(u));
+
+  /* Bound first, then IPV6_V6ONLY: EINVAL. */
+  int b = (int)REC("bound socket", socket(AF_INET6, SOCK_STREAM, 0));
+  struct sockaddr_storage lo6;
+  socklen_t lo6l = loopback(AF_INET6, &lo6);
+  REC("bind ::1", bind(b, (struct sockaddr*)&lo6, lo6l));
+  REC("IPV6_V6ONLY after bind",
+      setsockopt(b, IPPROTO_IPV6, IPV6_V6ONLY, &one, 4));
+  REC("close bound", close(b));
+
+  /* Scope ids and flow info on ::1. */
+  int s1 = (int)REC("scope socket", socket(AF_INET6, SOCK_DGRAM, 0));
+  struct sockaddr_in6* l6 = (struct sockaddr_in6*)&lo6;
+  l6->sin6_scope_id = 999;
+  REC("bind ::1 scope 999", bind(s1, (struct sockaddr*)&lo6, lo6l));
+  sl = sizeof(ss);
+  REC("getsockname", getsockname(s1, (struct sockaddr*)&ss, &sl));
+  note("scope id %u", ((struct sockaddr_in6*)&ss)->sin6_scope_id);
+  REC("close scope", close(s1));
+  int s2 = (int)REC("flow socket", socket(AF_INET6, SOCK_DGRAM, 0));
+  l6->sin6_scope_id = 0;
+  l6->sin6_flowinfo = htonl(0x12345);
+  REC("bind ::1 flowinfo", bind(s2, (struct sockaddr*)&lo6, lo6l));
+  sl = sizeof(ss);
+  REC("getsockname", getsockname(s2, (struct sockaddr*)&ss, &sl));
+  note("flowinfo %x", ntohl(((struct sockaddr_in6*)&ss)->sin6_flowinfo));
+  l6->sin6_flowinfo = 0;
+  REC("connect self", connect(s2, (struct sockaddr*)&ss, sl));
+  sl = sizeof(ss);
+  REC("getpeername", getpeername(s2, (struct sockaddr*)&ss, &sl));
+  note("peer flowinfo %x scope %u",
+       ntohl(((struct sockaddr_in6*)&ss)->sin6_flowinfo),
+       ((struct sockaddr_in6*)&ss)->sin6_scope_id);
+  REC("close flow", close(s2));
+  REC("close v4 server", close(l4));
+}
+
 DIFFTEST_MAIN()
