@@ -1431,4 +1431,39 @@ SCENARIO(v6_specific) {
   REC("close v4 server", close(l4));
 }
 
+/* ---- EACCES: the loopback broadcast address without SO_BROADCAST ---- */
+
+SCENARIO(broadcast) {
+  struct sockaddr_storage r;
+  socklen_t rl;
+  int rcv = make_server("rcv", AF_INET, SOCK_DGRAM, &r, &rl);
+  struct sockaddr_in b = *(struct sockaddr_in*)&r;
+  inet_pton(AF_INET, "127.255.255.255", &b.sin_addr);
+  int u = (int)REC("socket", socket(AF_INET, SOCK_DGRAM, 0));
+  REC("sendto broadcast",
+      sendto(u, "x", 1, 0, (struct sockaddr*)&b, sizeof(b)));
+  REC("connect broadcast", connect(u, (struct sockaddr*)&b, sizeof(b)));
+  int one = 1;
+  REC("SO_BROADCAST", setsockopt(u, SOL_SOCKET, SO_BROADCAST, &one, 4));
+  REC("sendto broadcast allowed",
+      sendto(u, "y", 1, 0, (struct sockaddr*)&b, sizeof(b)));
+  REC("connect broadcast allowed", connect(u, (struct sockaddr*)&b, sizeof(b)));
+  REC("send connected broadcast", send(u, "z", 1, 0));
+  int zero = 0;
+  REC("SO_BROADCAST off", setsockopt(u, SOL_SOCKET, SO_BROADCAST, &zero, 4));
+  REC("send connected broadcast after off", send(u, "w", 1, 0));
+  int t = (int)REC("tcp socket", socket(AF_INET, SOCK_STREAM, 0));
+  REC("tcp connect broadcast", connect(t, (struct sockaddr*)&b, sizeof(b)));
+  struct sockaddr_in any = {.sin_family = AF_INET};
+  inet_pton(AF_INET, "224.0.0.1", &any.sin_addr);
+  any.sin_port = b.sin_port;
+  int t2 = (int)REC("tcp socket 2", socket(AF_INET, SOCK_STREAM, 0));
+  REC("tcp connect multicast",
+      connect(t2, (struct sockaddr*)&any, sizeof(any)));
+  REC("close tcp 2", close(t2));
+  REC("close tcp", close(t));
+  REC("close", close(u));
+  REC("close rcv", close(rcv));
+}
+
 DIFFTEST_MAIN()
