@@ -1466,4 +1466,79 @@ SCENARIO(broadcast) {
   REC("close rcv", close(rcv));
 }
 
+/* ---- a socket's second life: listen, bind and connect after a refused
+ * connect and after connect(AF_UNSPEC) ---- */
+
+static void second_life(int family) {
+  struct sockaddr_storage a;
+  socklen_t al;
+  int r = reserve_port(family, SOCK_STREAM, &a, &al);
+  int l = make_server("server", family, SOCK_STREAM, &a, &al);
+  struct sockaddr_storage refused;
+  socklen_t rl = sizeof(refused);
+  REC("reserve getsockname", getsockname(r, (struct sockaddr*)&refused, &rl));
+  struct sockaddr_storage lo;
+  socklen_t lol = loopback(family, &lo);
+
+  int c = (int)REC("c socket", socket(family, SOCK_STREAM, 0));
+  REC("c connect refused", connect(c, (struct sockaddr*)&refused, rl));
+  struct sockaddr_storage ss;
+  socklen_t sl = sizeof(ss);
+  REC("c getsockname", getsockname(c, (struct sockaddr*)&ss, &sl));
+  note_addr("c getsockname", &ss, sl);
+  REC("c bind after refused", bind(c, (struct sockaddr*)&lo, lol));
+  REC("c listen after refused", listen(c, 4));
+  int v = -1;
+  socklen_t vl = sizeof(v);
+  REC("c SO_ACCEPTCONN", getsockopt(c, SOL_SOCKET, SO_ACCEPTCONN, &v, &vl));
+  note("c SO_ACCEPTCONN: %d", v);
+  REC("c connect while listening", connect(c, (struct sockaddr*)&a, al));
+  REC("close c", close(c));
+
+  int d = (int)REC("d socket", socket(family, SOCK_STREAM, 0));
+  REC("d connect", connect(d, (struct sockaddr*)&a, al));
+  int ad = (int)REC("accept d", accept(l, NULL, NULL));
+  struct sockaddr un = {.sa_family = AF_UNSPEC};
+  REC("d connect AF_UNSPEC", connect(d, &un, sizeof(un)));
+  sl = sizeof(ss);
+  REC("d getpeername after unspec", getpeername(d, (struct sockaddr*)&ss, &sl));
+  REC("d send after unspec", send(d, "x", 1, MSG_NOSIGNAL));
+  REC("d recv after unspec", recv(d, (char[4]){0}, 4, MSG_DONTWAIT));
+  REC("d connect again", connect(d, (struct sockaddr*)&a, al));
+  int ad2 = (int)REC("accept d again", accept(l, NULL, NULL));
+  REC("d send", send(d, "hi", 2, 0));
+  wait_for(ad2, POLLIN, 2000);
+  REC("accepted recv", recv(ad2, (char[4]){0}, 4, MSG_DONTWAIT));
+  REC("d connect AF_UNSPEC 2", connect(d, &un, sizeof(un)));
+  REC("d listen after unspec", listen(d, 4));
+  vl = sizeof(v);
+  REC("d SO_ACCEPTCONN", getsockopt(d, SOL_SOCKET, SO_ACCEPTCONN, &v, &vl));
+  note("d SO_ACCEPTCONN: %d", v);
+  REC("close ad2", close(ad2));
+  REC("close ad", close(ad));
+  REC("close d", close(d));
+
+  /* An accepted socket after connect(AF_UNSPEC) connects again. (Linux
+   * also lets it listen; lxwsk cannot: see docs/semantics.md, Known gaps.) */
+  int e = (int)REC("e socket", socket(family, SOCK_STREAM, 0));
+  REC("e connect", connect(e, (struct sockaddr*)&a, al));
+  int ae = (int)REC("accept e", accept(l, NULL, NULL));
+  REC("accepted connect AF_UNSPEC", connect(ae, &un, sizeof(un)));
+  sl = sizeof(ss);
+  REC("accepted getpeername after unspec",
+      getpeername(ae, (struct sockaddr*)&ss, &sl));
+  REC("accepted connect after unspec", connect(ae, (struct sockaddr*)&a, al));
+  int ae2 = (int)REC("accept from accepted", accept(l, NULL, NULL));
+  REC("accepted send", send(ae, "ok", 2, 0));
+  wait_for(ae2, POLLIN, 2000);
+  REC("recv from accepted", recv(ae2, (char[4]){0}, 4, MSG_DONTWAIT));
+  REC("close ae2", close(ae2));
+  REC("close ae", close(ae));
+  REC("close e", close(e));
+  REC("close l", close(l));
+  REC("close r", close(r));
+}
+SCENARIO(second_life_v4) { second_life(AF_INET); }
+SCENARIO(second_life_v6) { second_life(AF_INET6); }
+
 DIFFTEST_MAIN()
