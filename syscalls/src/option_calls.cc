@@ -41,7 +41,8 @@ bool LevelReachesProtocol(const LxSocket& s, int level) {
 // ENOPROTOOPT); the multicast-routing names answer EOPNOTSUPP on every
 // socket but a raw IGMP/ICMPv6 one.
 int ErrorBeforeOptlen(const LxSocket& s, int level, int name) {
-  constexpr int kMrtBase = 200, kMrtMax = 211, kMrt6Max = 211;
+  // linux/mroute.h, linux/mroute6.h: MRT_BASE 200 .. MRT_MAX (MRT_FLUSH).
+  constexpr int kMrtBase = 200, kMrtMax = 212, kMrt6Max = 212;
   if (level == SOL_SOCKET) return 0;
   if (level == IPPROTO_TCP && s.type == SOCK_STREAM) return 0;
   if (level == IPPROTO_UDP && s.type == SOCK_DGRAM) return 0;

@@ -610,7 +610,8 @@ SCENARIO(unknown) {
       IPPROTO_UDP, IPPROTO_ICMP, IPPROTO_RAW,  12345,
       -1,          0xFFFF,       0x10001,      0x10006,
       0x4C580001,  0x4C580006,   0x4C580000,   0x7fffffff};
-  static const int kNames[] = {-1, 0, 9999, 0x7fffffff, 1, 2};
+  static const int kNames[] = {-1, 0,   9999, 0x7fffffff, 1,
+                               2,  200, 208,  211,        212};
   static const int kFamilies[] = {AF_INET, AF_INET6};
   static const int kTypes[] = {SOCK_STREAM, SOCK_DGRAM};
   for (size_t f = 0; f < N(kFamilies); ++f) {
@@ -626,6 +627,12 @@ SCENARIO(unknown) {
           snprintf(lab, sizeof(lab), "level %d name %d get", kLevels[i],
                    kNames[j]);
           get_int(lab, fd, kLevels[i], kNames[j]);
+          snprintf(lab, sizeof(lab), "level %d name %d get bad optlen",
+                   kLevels[i], kNames[j]);
+          REC(lab, getsockopt(fd, kLevels[i], kNames[j], &v, BAD));
+          snprintf(lab, sizeof(lab), "level %d name %d get NULL optlen",
+                   kLevels[i], kNames[j]);
+          REC(lab, getsockopt(fd, kLevels[i], kNames[j], &v, NULL));
         }
       }
       REC("close", close(fd));

@@ -267,6 +267,13 @@ TEST_F(OptionTest, UnreadableOptlenGivesTheProtocolsLevelErrorFirst) {
             -EOPNOTSUPP);
   EXPECT_EQ(lx::GetSockOpt(lx(), kHostFd, IPPROTO_IPV6, 1, &out, bad),
             -EOPNOTSUPP);
+  // Multicast-routing names (MRT_BASE 200 .. MRT_MAX 212) on a socket that
+  // is not raw IGMP: EOPNOTSUPP before the length.
+  EXPECT_EQ(lx::GetSockOpt(lx(), kHostFd, IPPROTO_IP, 200, &out, bad),
+            -EOPNOTSUPP);
+  EXPECT_EQ(lx::GetSockOpt(lx(), kHostFd, IPPROTO_IP, 212, &out, bad),
+            -EOPNOTSUPP);
+  EXPECT_EQ(lx::GetSockOpt(lx(), kHostFd, IPPROTO_IP, 213, &out, bad), -EFAULT);
   // ipv6_getsockopt: ENOPROTOOPT; SOL_IP goes on to the IPv4 code.
   MockedDatagramSocket u6(AF_INET6, SOCK_DGRAM);
   ASSERT_TRUE(u6.ok());
