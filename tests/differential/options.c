@@ -830,4 +830,38 @@ static void states(int family) {
 SCENARIO(states_v4) { states(AF_INET); }
 SCENARIO(states_v6) { states(AF_INET6); }
 
+/* SOL_SOCKET, IP, IPv6 and UDP options on a bound and a connected UDP
+ * socket, and IP/IPv6 options on a connected TCP socket. */
+static void states_udp(int family) {
+  struct sockaddr_storage a;
+  socklen_t al;
+  int b = make_server("bound", family, SOCK_DGRAM, &a, &al);
+  int c = (int)REC("connected socket", socket(family, SOCK_DGRAM, 0));
+  REC("connect", connect(c, (struct sockaddr*)&a, al));
+  int l = make_server("server", family, SOCK_STREAM, &a, &al);
+  int acc;
+  int t = make_pair("pair", l, family, &a, al, &acc);
+  const int fds[] = {b, c, t};
+  const char* names[] = {"bound udp", "connected udp", "connected tcp"};
+  const struct opt* lists[] = {kSol, kIp, kIp6, kUdp};
+  const size_t counts[] = {N(kSol), N(kIp), N(kIp6), N(kUdp)};
+  for (size_t k = 0; k < N(lists); ++k) {
+    for (size_t i = 0; i < counts[k]; ++i) {
+      const struct opt* o = &lists[k][i];
+      for (size_t f = 0; f < N(fds); ++f) {
+        get_opt(names[f], fds[f], o, sizeof(int));
+        get_opt(names[f], fds[f], o, 64);
+        if (!(o->flags & F_NOVALUES)) sweep_values(names[f], fds[f], o);
+      }
+    }
+  }
+  REC("close", close(t));
+  REC("close", close(acc));
+  REC("close", close(l));
+  REC("close", close(c));
+  REC("close", close(b));
+}
+SCENARIO(states_udp_v4) { states_udp(AF_INET); }
+SCENARIO(states_udp_v6) { states_udp(AF_INET6); }
+
 DIFFTEST_MAIN()
