@@ -1541,4 +1541,69 @@ static void second_life(int family) {
 SCENARIO(second_life_v4) { second_life(AF_INET); }
 SCENARIO(second_life_v6) { second_life(AF_INET6); }
 
+/* ---- shutdown() in every state, and what send/recv/poll say after ---- */
+
+static void after_shutdown(const char* tag, int fd, int peer) {
+  char lab[96];
+  char b[16];
+  snprintf(lab, sizeof(lab), "%s send", tag);
+  REC(lab, send(fd, "s", 1, MSG_NOSIGNAL | MSG_DONTWAIT));
+  if (peer >= 0) {
+    wait_for(peer, POLLIN, 300);
+    while (recv(peer, b, sizeof(b), MSG_DONTWAIT) > 0) {
+    }
+  }
+  snprintf(lab, sizeof(lab), "%s recv", tag);
+  REC(lab, recv(fd, b, sizeof(b), MSG_DONTWAIT));
+  struct pollfd p = {fd, POLLIN | POLLOUT | POLLRDHUP, 0};
+  poll(&p, 1, 0);
+  note("%s poll:%s%s%s%s%s", tag, (p.revents & POLLIN) ? " IN" : "",
+       (p.revents & POLLOUT) ? " OUT" : "", (p.revents & POLLERR) ? " ERR" : "",
+       (p.revents & POLLHUP) ? " HUP" : "",
+       (p.revents & POLLRDHUP) ? " RDHUP" : "");
+}
+
+static void shutdown_states(int family) {
+  static const int kHow[] = {SHUT_RD, SHUT_WR, SHUT_RDWR};
+  static const char* kHowName[] = {"RD", "WR", "RDWR"};
+  struct sockaddr_storage a;
+  socklen_t al;
+  int l = make_server("server", family, SOCK_STREAM, &a, &al);
+  for (int h = 0; h < 3; ++h) {
+    char tag[64];
+    int acc;
+    int c = make_pair("pair", l, family, &a, al, &acc);
+    snprintf(tag, sizeof(tag), "tcp shutdown %s", kHowName[h]);
+    REC(tag, shutdown(c, kHow[h]));
+    wait_for(acc, POLLIN, 300);
+    after_shutdown(tag, c, acc);
+    snprintf(tag, sizeof(tag), "peer of %s", kHowName[h]);
+    after_shutdown(tag, acc, c);
+    snprintf(tag, sizeof(tag), "tcp shutdown %s again", kHowName[h]);
+    REC(tag, shutdown(c, kHow[h]));
+    REC("shutdown RDWR after", shutdown(c, SHUT_RDWR));
+    REC("peer shutdown RDWR", shutdown(acc, SHUT_RDWR));
+    wait_for(c, POLLIN, 300);
+    after_shutdown("both shut", c, -1);
+    REC("close", close(c));
+    REC("close peer", close(acc));
+  }
+  struct sockaddr_storage u;
+  socklen_t ul;
+  int r = make_server("udp", family, SOCK_DGRAM, &u, &ul);
+  for (int h = 0; h < 3; ++h) {
+    char tag[64];
+    int c = (int)REC("udp socket", socket(family, SOCK_DGRAM, 0));
+    REC("udp connect", connect(c, (struct sockaddr*)&u, ul));
+    snprintf(tag, sizeof(tag), "udp shutdown %s", kHowName[h]);
+    REC(tag, shutdown(c, kHow[h]));
+    after_shutdown(tag, c, r);
+    REC("close", close(c));
+  }
+  REC("close udp", close(r));
+  REC("close l", close(l));
+}
+SCENARIO(shutdown_states_v4) { shutdown_states(AF_INET); }
+SCENARIO(shutdown_states_v6) { shutdown_states(AF_INET6); }
+
 DIFFTEST_MAIN()
