@@ -100,8 +100,8 @@ int bind(int fd, const sockaddr* addr, socklen_t len) {
 
 int listen(int fd, int backlog) {
   if (lx::LxSocket* s = Lookup(fd)) {
-    LXWSK_RETURN("listen", fd, lx::Listen(*s, fd, backlog), "%d, %d", fd,
-                 backlog);
+    LXWSK_RETURN("listen", fd, lx::Listen(lxshim::Binding(), *s, fd, backlog),
+                 "%d, %d", fd, backlog);
   }
   LXWSK_PASS("listen", fd, Real().listen(fd, backlog), "%d, %d", fd, backlog);
 }

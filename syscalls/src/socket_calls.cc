@@ -190,10 +190,42 @@ long Bind(LxSocket& s, int fd, const sockaddr* addr, socklen_t len) {
   return r;
 }
 
-long Listen(LxSocket& s, int fd, int backlog) {
+static bool ConnectedOrListening(LxSocket& s, int fd);
+
+// WSK fixes a socket's category, and the connection category has no
+// WskListen. An accepted socket that connect(AF_UNSPEC) made unconnected
+// may listen on Linux: the same host socket is wrapped again as a
+// stream-category socket (WskLxAdoptSocket, as for an inherited socket) and
+// the connection-category object is released without closing it.
+static long AdoptAsStream(const WskBinding& b, LxSocket& s, int fd) {
+  if (b.provider == nullptr) return -EINVAL;
+  StackIrp irp(fd);
+  b.provider->WskLxAdoptSocket(
+      b.client, fd, WsFamily(s.family), static_cast<wsk::USHORT>(s.type),
+      static_cast<wsk::ULONG>(s.protocol),
+      wsk::WSK_FLAG_STREAM_SOCKET | wsk::WSK_FLAG_LX_INLINE, &irp);
+  long r = Result(irp);
+  if (r < 0) return r;
+  auto* ws = reinterpret_cast<wsk::PWSK_SOCKET>(irp.IoStatus.Information);
+  StackIrp close(wsk::kHandleAlreadyClosed);
+  s.basic()->WskCloseSocket(s.wsk, &close);
+  s.wsk = ws;
+  s.dispatch = ws->Dispatch;
+  s.category = wsk::WSK_FLAG_STREAM_SOCKET;
+  s.ops = &kStreamOps;
+  s.bound = true;
+  return 0;
+}
+
+long Listen(const WskBinding& b, LxSocket& s, int fd, int backlog) {
   // inet_listen: only an unconnected SOCK_STREAM socket can listen.
   if (s.category == wsk::WSK_FLAG_DATAGRAM_SOCKET) return -EOPNOTSUPP;
-  if (s.category != wsk::WSK_FLAG_STREAM_SOCKET) return -EINVAL;
+  if (s.category != wsk::WSK_FLAG_STREAM_SOCKET) {
+    // An accepted socket: EINVAL while connected; otherwise the host
+    // (which knows whether it is SS_UNCONNECTED again) judges.
+    if (ConnectedOrListening(s, fd)) return -EINVAL;
+    if (long r = AdoptAsStream(b, s, fd); r < 0) return r;
+  }
   if (long r = EnsureBound(s, fd); r < 0) return r;
   if (long r =
           Control(s, fd, wsk::WskSetOption, wsk::SO_LXWSK_LISTEN_BACKLOG,

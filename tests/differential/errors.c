@@ -1518,11 +1518,12 @@ static void second_life(int family) {
   REC("close ad", close(ad));
   REC("close d", close(d));
 
-  /* An accepted socket after connect(AF_UNSPEC) connects again. (Linux
-   * also lets it listen; lxwsk cannot: see docs/semantics.md, Known gaps.) */
+  /* An accepted socket after connect(AF_UNSPEC): connects again, and after
+   * a second AF_UNSPEC, listens (on its listener's port, beside it). */
   int e = (int)REC("e socket", socket(family, SOCK_STREAM, 0));
   REC("e connect", connect(e, (struct sockaddr*)&a, al));
   int ae = (int)REC("accept e", accept(l, NULL, NULL));
+  REC("accepted listen while connected", listen(ae, 4));
   REC("accepted connect AF_UNSPEC", connect(ae, &un, sizeof(un)));
   sl = sizeof(ss);
   REC("accepted getpeername after unspec",
@@ -1533,6 +1534,19 @@ static void second_life(int family) {
   wait_for(ae2, POLLIN, 2000);
   REC("recv from accepted", recv(ae2, (char[4]){0}, 4, MSG_DONTWAIT));
   REC("close ae2", close(ae2));
+  REC("accepted connect AF_UNSPEC again", connect(ae, &un, sizeof(un)));
+  REC("accepted listen after unspec", listen(ae, 4));
+  vl = sizeof(v);
+  REC("accepted SO_ACCEPTCONN",
+      getsockopt(ae, SOL_SOCKET, SO_ACCEPTCONN, &v, &vl));
+  note("accepted SO_ACCEPTCONN: %d", v);
+  REC("accepted connect while listening",
+      connect(ae, (struct sockaddr*)&a, al));
+  REC("accepted O_NONBLOCK", fcntl(ae, F_SETFL, O_NONBLOCK));
+  REC("accepted accept nonblock", accept(ae, NULL, NULL));
+  sl = sizeof(ss);
+  REC("accepted getsockname", getsockname(ae, (struct sockaddr*)&ss, &sl));
+  note_addr("accepted getsockname", &ss, sl);
   REC("close ae", close(ae));
   REC("close e", close(e));
   REC("close l", close(l));

@@ -103,7 +103,9 @@ long CloseSocket(LxSocket* s, int fd);
 
 // ---- Connection setup ----
 long Bind(LxSocket& s, int fd, const sockaddr* addr, socklen_t len);
-long Listen(LxSocket& s, int fd, int backlog);
+// An accepted socket that connect(AF_UNSPEC) made unconnected again is
+// re-wrapped as a stream-category socket through b's WskLxAdoptSocket.
+long Listen(const WskBinding& b, LxSocket& s, int fd, int backlog);
 long Connect(LxSocket& s, int fd, const sockaddr* addr, socklen_t len);
 long GetSockName(LxSocket& s, int fd, sockaddr* addr, socklen_t* len);
 long GetPeerName(LxSocket& s, int fd, sockaddr* addr, socklen_t* len);

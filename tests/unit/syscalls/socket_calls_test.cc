@@ -830,7 +830,7 @@ TEST(GetNameTest, PeerNameOnStream) {
 TEST(ListenTest, DatagramIsEopnotsuppWithoutWskCall) {
   MockedDatagramSocket s(AF_INET, SOCK_DGRAM);
   ASSERT_TRUE(s.ok());
-  EXPECT_EQ(lx::Listen(s.lx(), kHostFd, 5), -EOPNOTSUPP);
+  EXPECT_EQ(lx::Listen(s.binding(), s.lx(), kHostFd, 5), -EOPNOTSUPP);
 }
 
 TEST(ListenTest, BindsImplicitlySetsTheBacklogAndListens) {
@@ -852,7 +852,7 @@ TEST(ListenTest, BindsImplicitlySetsTheBacklogAndListens) {
       .WillOnce(CompleteIrp(wsk::STATUS_SUCCESS));
   EXPECT_CALL(s.dispatch(), WskListen(s.wsk(), IrpFor(kHostFd)))
       .WillOnce(CompleteIrp(wsk::STATUS_SUCCESS));
-  EXPECT_EQ(lx::Listen(s.lx(), kHostFd, 128), 0);
+  EXPECT_EQ(lx::Listen(s.binding(), s.lx(), kHostFd, 128), 0);
 }
 
 TEST(ListenTest, ListenErrorIsReturned) {
@@ -865,7 +865,7 @@ TEST(ListenTest, ListenErrorIsReturned) {
       .WillOnce(CompleteIrp(wsk::STATUS_SUCCESS));
   EXPECT_CALL(s.dispatch(), WskListen(s.wsk(), _))
       .WillOnce(CompleteIrp(wsk::STATUS_ADDRESS_ALREADY_EXISTS));
-  EXPECT_EQ(lx::Listen(s.lx(), kHostFd, 1), -EADDRINUSE);
+  EXPECT_EQ(lx::Listen(s.binding(), s.lx(), kHostFd, 1), -EADDRINUSE);
 }
 
 class AcceptTest : public ::testing::Test {
@@ -945,12 +945,54 @@ TEST_F(AcceptTest, CreatesAConnectionSocketAndReportsThePeer) {
   EXPECT_EQ(len, sizeof(sockaddr_in6));
   EXPECT_EQ(Bytes(&addr, sizeof(peer)), Bytes(&peer, sizeof(peer)));
 
-  // An accepted socket cannot listen or accept: EINVAL, no WSK call.
-  EXPECT_EQ(lx::Listen(*out, 43, 1), -EINVAL);
+  // A connected accepted socket cannot listen or accept: EINVAL.
+  const wsk::SOCKADDR_STORAGE ws_peer = WindowsForm(peer);
+  EXPECT_CALL(accepted_, WskGetRemoteAddress(&accepted_ws_, NotNull(), _))
+      .WillOnce(CompleteWithAddress(&ws_peer, sizeof(wsk::SOCKADDR_IN6)));
+  EXPECT_EQ(lx::Listen(listener_.binding(), *out, 43, 1), -EINVAL);
   lx::LxSocket* again = nullptr;
   EXPECT_EQ(
       lx::Accept4(listener_.binding(), *out, 43, nullptr, nullptr, 0, &again),
       -EINVAL);
+}
+
+TEST_F(AcceptTest, UnconnectedAcceptedSocketListensAsAStreamSocket) {
+  // After connect(AF_UNSPEC) Linux lets an accepted socket listen. The
+  // connection category has no WskListen: the host socket is adopted again
+  // as a stream socket, the old object released without a host close.
+  ExpectAccept(0, WindowsForm(LinuxIn6(40000, 7)));
+  ExpectHostHandle(43);
+  lx::LxSocket* out = nullptr;
+  ASSERT_EQ(lx::Accept4(listener_.binding(), listener_.lx(), kHostFd, nullptr,
+                        nullptr, 0, &out),
+            43);
+  std::unique_ptr<lx::LxSocket> owned(out);
+  StrictMock<MockStreamDispatch> stream;
+  wsk::WSK_SOCKET stream_ws{};
+  stream_ws.Dispatch = static_cast<const MockStreamDispatch::Interface*>(
+      static_cast<MockStreamDispatch*>(&stream));
+  InSequence seq;
+  EXPECT_CALL(accepted_, WskGetRemoteAddress(&accepted_ws_, NotNull(), _))
+      .WillOnce(CompleteIrp(wsk::STATUS_INVALID_CONNECTION));
+  EXPECT_CALL(
+      listener_.provider(),
+      WskLxAdoptSocket(FakeClient(), 43, wsk::WS_AF_INET6, wsk::WS_SOCK_STREAM,
+                       _, wsk::WSK_FLAG_STREAM_SOCKET | wsk::WSK_FLAG_LX_INLINE,
+                       IrpFor(43)))
+      .WillOnce(CompleteWithSocket(&stream_ws));
+  EXPECT_CALL(accepted_,
+              WskCloseSocket(&accepted_ws_, IrpFor(wsk::kHandleAlreadyClosed)))
+      .WillOnce(CompleteIrp(wsk::STATUS_SUCCESS));
+  EXPECT_CALL(stream, WskControlSocket(&stream_ws, wsk::WskSetOption,
+                                       wsk::SO_LXWSK_LISTEN_BACKLOG,
+                                       wsk::WS_SOL_SOCKET, _, _, _, _, _, _))
+      .WillOnce(CompleteIrp(wsk::STATUS_SUCCESS));
+  EXPECT_CALL(stream, WskListen(&stream_ws, IrpFor(43)))
+      .WillOnce(CompleteIrp(wsk::STATUS_SUCCESS));
+  EXPECT_EQ(lx::Listen(listener_.binding(), *out, 43, 4), 0);
+  EXPECT_EQ(out->category, wsk::WSK_FLAG_STREAM_SOCKET);
+  EXPECT_EQ(out->wsk, &stream_ws);
+  EXPECT_EQ(out->dispatch, stream_ws.Dispatch);
 }
 
 TEST_F(AcceptTest, WithoutAddressAsksForNone) {
