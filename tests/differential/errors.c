@@ -279,6 +279,11 @@ static void inprogress(int family) {
   REC("connect", connect(c, (struct sockaddr*)&a, al));
   REC("connect again", connect(c, (struct sockaddr*)&a, al));
   REC("connect third", connect(c, (struct sockaddr*)&a, al));
+  REC("connect in progress len 2", connect(c, (struct sockaddr*)&a, 2));
+  REC("connect in progress AF_UNIX",
+      connect(
+          c, (struct sockaddr*)&(struct sockaddr_storage){.ss_family = AF_UNIX},
+          sizeof(struct sockaddr_storage)));
   REC("send while connecting", send(c, "x", 1, MSG_NOSIGNAL));
   REC("recv while connecting", recv(c, (char[4]){0}, 4, 0));
   struct sockaddr_storage p;

@@ -2,6 +2,7 @@
 // getpeername and shutdown over gmock WSK dispatch tables.
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 
@@ -418,6 +419,27 @@ TEST(BindTest, UnspecAnyBindsAsInet) {
 
 class ConnectTest : public ::testing::Test {
  protected:
+  // The state queries Connect makes when an address is refused: no remote
+  // address, not listening, TCP_INFO state `tcp_state` (7: TCP_CLOSE).
+  static void ExpectUnconnectedState(MockedStreamSocket& s, int times,
+                                     unsigned char tcp_state = 7) {
+    EXPECT_CALL(s.dispatch(), WskGetRemoteAddress(s.wsk(), NotNull(), _))
+        .Times(times)
+        .WillRepeatedly(CompleteIrp(wsk::STATUS_INVALID_CONNECTION));
+    EXPECT_CALL(
+        s.dispatch(),
+        WskControlSocket(s.wsk(), wsk::WskGetOption, wsk::WS_SO_ACCEPTCONN,
+                         wsk::WS_SOL_SOCKET, _, _, _, _, _, _))
+        .Times(times)
+        .WillRepeatedly(ControlAnswers<uint32_t>(0));
+    EXPECT_CALL(s.dispatch(),
+                WskControlSocket(s.wsk(), wsk::WskGetOption,
+                                 static_cast<wsk::ULONG>(TCP_INFO),
+                                 wsk::WskLxLevel(IPPROTO_TCP), 0u, IsNull(), _,
+                                 NotNull(), _, _))
+        .Times(times)
+        .WillRepeatedly(ControlAnswers<unsigned char>(tcp_state));
+  }
   const sockaddr* peer4() const {
     return reinterpret_cast<const sockaddr*>(&peer4_);
   }
@@ -551,28 +573,28 @@ TEST_F(ConnectTest, AfUnspecNeedsOnlyTheFamilyOnIpv4) {
   EXPECT_EQ(lx::Connect(s.lx(), kHostFd, &unspec, sizeof(sa_family_t)), 0);
 }
 
-TEST_F(ConnectTest, Ipv6StreamRefusesAnIpv4AddressWithoutWskCall) {
+TEST_F(ConnectTest, Ipv6StreamRefusesAnIpv4AddressWithoutAConnect) {
   // tcp_v6_connect: shorter than 24 is EINVAL, another family EAFNOSUPPORT.
   MockedStreamSocket s(AF_INET6, SOCK_STREAM);
   ASSERT_TRUE(s.ok());
   sockaddr_storage in4{};
   memcpy(&in4, &peer4_, sizeof(peer4_));
-  // Neither connected nor listening: the address error stands.
-  EXPECT_CALL(s.dispatch(), WskGetRemoteAddress(s.wsk(), NotNull(), _))
-      .Times(2)
-      .WillRepeatedly(CompleteIrp(wsk::STATUS_INVALID_CONNECTION));
-  EXPECT_CALL(
-      s.dispatch(),
-      WskControlSocket(s.wsk(), wsk::WskGetOption, wsk::WS_SO_ACCEPTCONN,
-                       wsk::WS_SOL_SOCKET, _, _, _, _, _, _))
-      .Times(2)
-      .WillRepeatedly(ControlAnswers<uint32_t>(0));
+  // Neither connected, listening nor connecting: the address error stands.
+  ExpectUnconnectedState(s, 2);
   EXPECT_EQ(lx::Connect(s.lx(), kHostFd, peer4(), sizeof(peer4_)), -EINVAL);
   EXPECT_EQ(
       lx::Connect(s.lx(), kHostFd, reinterpret_cast<const sockaddr*>(&in4),
                   sizeof(sockaddr_in6)),
       -EAFNOSUPPORT);
   EXPECT_FALSE(s.lx().bound.load());
+}
+
+TEST_F(ConnectTest, ConnectInProgressIsEalreadyWhateverTheAddress) {
+  MockedStreamSocket s(AF_INET, SOCK_STREAM | SOCK_NONBLOCK);
+  ASSERT_TRUE(s.ok());
+  ExpectUnconnectedState(s, 2, /*TCP_SYN_SENT*/ 2);
+  EXPECT_EQ(lx::Connect(s.lx(), kHostFd, peer4(), 2), -EALREADY);
+  EXPECT_EQ(lx::Connect(s.lx(), kHostFd, peer6(), sizeof(peer6_)), -EALREADY);
 }
 
 TEST_F(ConnectTest, ConnectedOrListeningIsEisconnWhateverTheAddress) {
@@ -691,21 +713,13 @@ TEST_F(ConnectTest, DatagramErrorIsReturned) {
             -ENETUNREACH);
 }
 
-TEST_F(ConnectTest, BadAddressIsEfaultOrEinvalWithoutWskCall) {
+TEST_F(ConnectTest, BadAddressIsEfaultOrEinvalWithoutAConnect) {
   MockedStreamSocket s(AF_INET, SOCK_STREAM);
   ASSERT_TRUE(s.ok());
   EXPECT_EQ(lx::Connect(s.lx(), kHostFd, reinterpret_cast<const sockaddr*>(1),
                         sizeof(sockaddr_in)),
             -EFAULT);
-  EXPECT_CALL(s.dispatch(), WskGetRemoteAddress(s.wsk(), NotNull(), _))
-      .Times(3)
-      .WillRepeatedly(CompleteIrp(wsk::STATUS_INVALID_CONNECTION));
-  EXPECT_CALL(
-      s.dispatch(),
-      WskControlSocket(s.wsk(), wsk::WskGetOption, wsk::WS_SO_ACCEPTCONN,
-                       wsk::WS_SOL_SOCKET, _, _, _, _, _, _))
-      .Times(3)
-      .WillRepeatedly(ControlAnswers<uint32_t>(0));
+  ExpectUnconnectedState(s, 3);
   EXPECT_EQ(lx::Connect(s.lx(), kHostFd, peer4(), 8), -EINVAL);
   // tcp_v4_connect: the length first, then the family.
   EXPECT_EQ(lx::Connect(s.lx(), kHostFd, peer6(), 15), -EINVAL);
