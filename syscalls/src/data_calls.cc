@@ -229,6 +229,10 @@ struct ReceiveControl {
 [[gnu::always_inline]] inline long DatagramRecv(
     LxSocket& s, int fd, wsk::WSK_BUF* buf, int flags, sockaddr* from,
     socklen_t* from_len, int* msg_flags, Ancillary* control) {
+  // __skb_recv_udp reports a pending socket error before any datagram.
+  if (s.deferred_error.load(std::memory_order_relaxed) != 0) [[unlikely]] {
+    return -s.deferred_error.exchange(0);
+  }
   // Linux receives first and copies the address after: a bad address
   // length still consumes the datagram (net/socket.c __sys_recvfrom).
   wsk::SOCKADDR_STORAGE ws;
@@ -481,7 +485,15 @@ long RecvMmsg(LxSocket& s, int fd, mmsghdr* msgs, unsigned int n, int flags,
   unsigned int got = 0;
   for (; got < n; ++got) {
     long r = RecvMsg(s, fd, &msgs[got].msg_hdr, flags);
-    if (r < 0) return got > 0 ? static_cast<long>(got) : r;
+    if (r < 0) {
+      if (got == 0) return r;
+      // do_recvmmsg: an error after some datagrams is returned by the next
+      // call (sk_err); "would block" is not an error here.
+      if (r != -EAGAIN && s.category == wsk::WSK_FLAG_DATAGRAM_SOCKET) {
+        s.deferred_error.store(static_cast<int>(-r), std::memory_order_relaxed);
+      }
+      return got;
+    }
     unsigned int len = static_cast<unsigned int>(r);
     if (!CopyOut(&msgs[got].msg_len, &len, sizeof(len))) {
       return got > 0 ? static_cast<long>(got) : -EFAULT;

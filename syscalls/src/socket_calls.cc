@@ -1,6 +1,7 @@
 // Socket creation, setup and teardown.
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 
 #include <cstring>
 
@@ -296,16 +297,48 @@ long Accept4(const WskBinding& /*b*/, LxSocket& s, int fd, sockaddr* addr,
   return nfd;
 }
 
+// __inet_stream_connect checks the socket's state before the protocol
+// (tcp_v4_connect, tcp_v6_connect) looks at the address: a connected or
+// listening socket says EISCONN, one whose connect is in progress EALREADY,
+// whatever the address's family and length, as long as the length passed
+// move_addr_to_kernel and holds a family. WSK has no state query; the
+// remote address (connected), SO_ACCEPTCONN (listening) and the state byte
+// of the tunnelled Linux TCP_INFO (SYN_SENT, SYN_RECV) tell. Returns the
+// errno, or 0 when the address error stands.
+static int StateErrorBeforeAddress(LxSocket& s, int fd) {
+  wsk::SOCKADDR_STORAGE remote{};
+  StackIrp irp(fd);
+  s.connection()->WskGetRemoteAddress(
+      s.wsk, reinterpret_cast<wsk::PSOCKADDR>(&remote), &irp);
+  if (irp.IoStatus.Status == wsk::STATUS_SUCCESS) return EISCONN;
+  if (s.category != wsk::WSK_FLAG_STREAM_SOCKET) return 0;
+  uint32_t listening = 0;
+  long r =
+      Control(s, fd, wsk::WskGetOption, wsk::WS_SO_ACCEPTCONN,
+              wsk::WS_SOL_SOCKET, 0, nullptr, sizeof(listening), &listening);
+  if (r >= 0 && listening != 0) return EISCONN;
+  // struct tcp_info starts with tcpi_state; TCP_SYN_SENT 2, TCP_SYN_RECV 3.
+  // (A blocking socket would wait for the connect first; it answers at once.)
+  unsigned char info[8] = {};
+  r = Control(s, fd, wsk::WskGetOption, TCP_INFO, wsk::WskLxLevel(IPPROTO_TCP),
+              0, nullptr, sizeof(info), info);
+  if (r >= 1 && (info[0] == 2 || info[0] == 3)) return EALREADY;
+  return 0;
+}
+
 long Connect(LxSocket& s, int fd, const sockaddr* addr, socklen_t len) {
   wsk::SOCKADDR_STORAGE ws;
+  const bool datagram = s.category == wsk::WSK_FLAG_DATAGRAM_SOCKET;
   if (long r = AddressIn(addr, len,
-                         s.category == wsk::WSK_FLAG_DATAGRAM_SOCKET
-                             ? AddrUse::kConnect
-                             : AddrUse::kConnectStream,
+                         datagram ? AddrUse::kConnect : AddrUse::kConnectStream,
                          s.family, &ws);
       r < 0) {
-    if (s.category == wsk::WSK_FLAG_DATAGRAM_SOCKET) {
+    if (datagram) {
       return DatagramAddressRefused(s, fd, r, len, /*connect=*/true);
+    }
+    if ((r == -EINVAL || r == -EAFNOSUPPORT) && len >= sizeof(sa_family_t) &&
+        len <= sizeof(sockaddr_storage)) {
+      if (int e = StateErrorBeforeAddress(s, fd); e != 0) return -e;
     }
     return r;
   }

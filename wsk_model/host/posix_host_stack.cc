@@ -353,6 +353,8 @@ class PosixHostStackImpl final : public HostStack {
     if (r < 0) return ResultOf(r);
     alignas(8) char ws[16];
     int n = lx::LinuxToWsValue(kind, lin, len, ws, sizeof(ws));
+    // A host value with no Windows form reads as the saturated value.
+    if (n == -ERANGE) n = static_cast<int>(lx::WsValueSize(kind));
     if (n < 0) return {lx::StatusFromErrno(-n), 0};
     size_t out =
         static_cast<size_t>(n) < length ? static_cast<size_t>(n) : length;

@@ -53,6 +53,9 @@ struct LxSocket {
   int type;
   int protocol;
   std::atomic<bool> bound{false};
+  // An error do_recvmmsg leaves for the next call after receiving some
+  // datagrams (the kernel stores it in sk_err, which WSK cannot set).
+  std::atomic<int> deferred_error{0};
 
   // WSK hands out const tables; C++ dispatch objects are called non-const.
   wsk::WskProviderBasicDispatch* basic() const;
@@ -106,6 +109,8 @@ long CloseSocket(LxSocket* s, int fd);
 
 // ---- Connection setup ----
 long Bind(LxSocket& s, int fd, const sockaddr* addr, socklen_t len);
+// An accepted socket that connect(AF_UNSPEC) made unconnected again is
+// re-wrapped as a stream-category socket through b's WskLxAdoptSocket.
 long Listen(LxSocket& s, int fd, int backlog);
 long Connect(LxSocket& s, int fd, const sockaddr* addr, socklen_t len);
 long GetSockName(LxSocket& s, int fd, sockaddr* addr, socklen_t* len);

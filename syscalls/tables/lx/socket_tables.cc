@@ -50,6 +50,10 @@ constexpr ValueRow kProtocols[] = {
     {IPPROTO_RAW, WS_IPPROTO_RAW, "IPPROTO_RAW", ""},
 };
 
+// The kernel's MSG_PROBE ("do not send, only probe the path"); glibc
+// names the bit MSG_PROXY.
+constexpr int kMsgProbe = 0x10;
+
 constexpr MsgFlagRow kMsgFlags[] = {
     {MSG_OOB, WSK_FLAG_OOB, WSK_FLAG_LX_OOB, "MSG_OOB",
      "WSK has urgent send only"},
@@ -69,6 +73,8 @@ constexpr MsgFlagRow kMsgFlags[] = {
     {MSG_CMSG_CLOEXEC, 0, WSK_FLAG_LX_CMSG_CLOEXEC, "MSG_CMSG_CLOEXEC", ""},
     {MSG_FASTOPEN, WSK_FLAG_LX_FASTOPEN, 0, "MSG_FASTOPEN", ""},
     {MSG_ZEROCOPY, WSK_FLAG_LX_ZEROCOPY, 0, "MSG_ZEROCOPY", ""},
+    {kMsgProbe, WSK_FLAG_LX_PROBE, 0, "MSG_PROBE",
+     "0x10 (glibc MSG_PROXY); UDP queues nothing and returns the length"},
 };
 
 constexpr ValueRow kMsgResultFlags[] = {

@@ -174,9 +174,14 @@ SockoptRow FindLinuxSockopt(int level, int name) {
   for (const SockoptRow& r : kRows) {
     if (r.linux_level == level && r.linux_name == name) return r;
   }
+  // The tunnel tag leaves 16 bits for the level. No Linux protocol knows a
+  // level beyond them, and every protocol treats all unknown levels alike,
+  // so those travel as one unknown level the host judges the same way.
+  const int tunnelled =
+      (level >= 0 && level <= 0xFFFF) ? level : kLxUnknownLevel;
   return {level,
           name,
-          WskLxLevel(level),
+          WskLxLevel(tunnelled),
           static_cast<uint32_t>(name),
           K::kLinuxOnly,
           "(not in table)",
@@ -221,34 +226,41 @@ int LinuxToWsValue(OptKind kind, const void* in, size_t in_len, void* out,
                    size_t out_cap) {
   switch (kind) {
     case K::kTimeval: {
-      // net/core/sock.c sock_set_timeout: short value EINVAL, bad usec EDOM,
-      // negative seconds mean "no wait" (0 here is "no timeout": use 1 ms).
+      // net/core/sock.c sock_set_timeout: short value EINVAL, bad usec EDOM.
+      // Windows' DWORD milliseconds (0 = no timeout) cannot say "do not
+      // wait" (negative seconds on Linux) nor anything from 2^32 - 1 ms on:
+      // those are -ERANGE, with the saturated DWORD written.
       struct timeval tv;
       if (in_len < sizeof(tv)) return -EINVAL;
       memcpy(&tv, in, sizeof(tv));
       if (tv.tv_usec < 0 || tv.tv_usec >= 1000000) return -EDOM;
-      uint64_t ms;
-      if (tv.tv_sec < 0) {
-        ms = 1;
+      uint32_t v = kWsTimeoutSaturated;
+      int r = sizeof(v);
+      if (tv.tv_sec < 0 || tv.tv_sec > 4294967) {
+        r = -ERANGE;
       } else {
-        ms = static_cast<uint64_t>(tv.tv_sec) * 1000 +
-             (static_cast<uint64_t>(tv.tv_usec) + 999) / 1000;
-        if (ms > 0xFFFFFFFEull) ms = 0;  // beyond DWORD: no timeout
+        uint64_t ms = static_cast<uint64_t>(tv.tv_sec) * 1000 +
+                      (static_cast<uint64_t>(tv.tv_usec) + 999) / 1000;
+        if (ms >= kWsTimeoutSaturated) {
+          r = -ERANGE;
+        } else {
+          v = static_cast<uint32_t>(ms);
+        }
       }
-      uint32_t v = static_cast<uint32_t>(ms);
       memcpy(out, &v, sizeof(v));
-      return sizeof(v);
+      return r;
     }
     case K::kLinger: {
+      // Windows' u_short seconds hold 0..65534 exactly; anything else is
+      // -ERANGE with 65535 written.
       struct linger l;
       if (in_len < sizeof(l)) return -EINVAL;
       memcpy(&l, in, sizeof(l));
+      const bool fits = l.l_linger >= 0 && l.l_linger < kWsLingerSaturated;
       LINGER w{static_cast<USHORT>(l.l_onoff != 0),
-               static_cast<USHORT>(l.l_linger < 0       ? 0
-                                   : l.l_linger > 65535 ? 65535
-                                                        : l.l_linger)};
+               static_cast<USHORT>(fits ? l.l_linger : kWsLingerSaturated)};
       memcpy(out, &w, sizeof(w));
-      return sizeof(w);
+      return fits ? static_cast<int>(sizeof(w)) : -ERANGE;
     }
     case K::kErrno:
     case K::kPmtuDisc: {
@@ -276,6 +288,20 @@ int LinuxToWsValue(OptKind kind, const void* in, size_t in_len, void* out,
       return static_cast<int>(n);
     }
   }
+}
+
+bool WsValueSaturated(OptKind kind, const void* ws, size_t len) {
+  if (kind == K::kTimeval && len >= sizeof(uint32_t)) {
+    uint32_t ms;
+    memcpy(&ms, ws, sizeof(ms));
+    return ms == kWsTimeoutSaturated;
+  }
+  if (kind == K::kLinger && len >= sizeof(LINGER)) {
+    LINGER w;
+    memcpy(&w, ws, sizeof(w));
+    return w.l_linger == kWsLingerSaturated;
+  }
+  return false;
 }
 
 int WsToLinuxValue(OptKind kind, const void* in, size_t in_len, void* out,

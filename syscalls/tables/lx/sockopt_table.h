@@ -51,8 +51,21 @@ size_t LinuxValueSize(OptKind kind);
 
 // Linux -> Windows for setsockopt. Returns the Windows length, or -errno
 // with Linux's checks (EINVAL for short values, EDOM for a bad timeval).
+// -ERANGE: the value has no Windows form (a timeout of "do not wait" or of
+// 2^32 - 1 ms or more; a linger time outside 0..65534); the saturated
+// Windows value (kWsTimeoutSaturated, kWsLingerSaturated) is written. The
+// syscalls layer then tunnels the Linux value under WskLxLevel(level); the
+// host adapter reports the saturated value for a host value that does not
+// fit, and a reader seeing it asks again through the tunnel.
 int LinuxToWsValue(OptKind kind, const void* in, size_t in_len, void* out,
                    size_t out_cap);
+inline constexpr uint32_t kWsTimeoutSaturated = 0xFFFFFFFFu;
+inline constexpr uint16_t kWsLingerSaturated = 0xFFFFu;
+// True when a Windows value is the saturated one of its kind.
+bool WsValueSaturated(OptKind kind, const void* ws, size_t len);
+// The level that Linux levels outside 0..0xFFFF travel as (see
+// FindLinuxSockopt): no Linux protocol knows it.
+inline constexpr int kLxUnknownLevel = 0xFFFF;
 // Windows -> Linux (host adapter setsockopt; syscalls getsockopt). Returns
 // the Linux length. Never fails for a value of WsValueSize(kind) bytes.
 int WsToLinuxValue(OptKind kind, const void* in, size_t in_len, void* out,

@@ -1078,5 +1078,48 @@ TEST_F(DatagramDataTest, RecvmmsgWaitforoneTurnsNonBlockingAfterTheFirst) {
   EXPECT_EQ(msgs[0].msg_len, 2u);
 }
 
+TEST_F(DatagramDataTest, RecvmmsgErrorAfterADatagramIsLeftForTheNextCall) {
+  // do_recvmmsg returns the datagrams it has and stores the error in
+  // sk_err: the next receive (before any datagram) or SO_ERROR reports it.
+  char a[4], b[4];
+  iovec iov_a[1] = {{a, 4}};
+  iovec iov_b[1] = {{b, 4}};
+  mmsghdr msgs[2] = {};
+  msgs[0].msg_hdr.msg_iov = iov_a;
+  msgs[0].msg_hdr.msg_iovlen = 1;
+  msgs[1].msg_hdr.msg_iov = iov_b;
+  msgs[1].msg_hdr.msg_iovlen = 1;
+  {
+    InSequence seq;
+    EXPECT_CALL(s_.dispatch(), WskReceiveFrom(s_.wsk(), _, _, _, _, _, _, _))
+        .WillOnce(CompleteIrp(wsk::STATUS_SUCCESS, 2))
+        .WillOnce(CompleteIrp(wsk::STATUS_ACCESS_VIOLATION));
+  }
+  EXPECT_EQ(lx::RecvMmsg(lx(), kHostFd, msgs, 2, 0, nullptr), 1);
+  // No WSK call: the stored error comes first, once.
+  EXPECT_EQ(lx::RecvFrom(lx(), kHostFd, a, sizeof(a), 0, nullptr, nullptr),
+            -EFAULT);
+  EXPECT_EQ(lx().deferred_error.load(), 0);
+  // "Would block" after a datagram is not an error to keep.
+  {
+    InSequence seq;
+    EXPECT_CALL(s_.dispatch(), WskReceiveFrom(s_.wsk(), _, _, _, _, _, _, _))
+        .WillOnce(CompleteIrp(wsk::STATUS_SUCCESS, 2))
+        .WillOnce(CompleteIrp(wsk::STATUS_DEVICE_NOT_READY));
+  }
+  EXPECT_EQ(lx::RecvMmsg(lx(), kHostFd, msgs, 2, MSG_DONTWAIT, nullptr), 1);
+  EXPECT_EQ(lx().deferred_error.load(), 0);
+}
+
+TEST_F(DatagramDataTest, SoErrorReadsTheErrorRecvmmsgLeft) {
+  lx().deferred_error.store(EFAULT);
+  int e = -1;
+  socklen_t len = sizeof(e);
+  EXPECT_EQ(lx::GetSockOpt(lx(), kHostFd, SOL_SOCKET, SO_ERROR, &e, &len), 0);
+  EXPECT_EQ(e, EFAULT);
+  EXPECT_EQ(len, sizeof(int));
+  EXPECT_EQ(lx().deferred_error.load(), 0);
+}
+
 }  // namespace
 }  // namespace lxwsk_test

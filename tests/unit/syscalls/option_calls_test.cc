@@ -199,21 +199,36 @@ TEST_F(OptionTest, PmtuDiscoveryDoAndDontSwap) {
       {IPPROTO_IPV6, IPV6_MTU_DISCOVER, IPV6_PMTUDISC_DO, 41, 71, 1},
       {IPPROTO_IPV6, IPV6_MTU_DISCOVER, IPV6_PMTUDISC_DONT, 41, 71, 2},
   };
+  MockedStreamSocket s6(AF_INET6, SOCK_STREAM);
+  ASSERT_TRUE(s6.ok());
   for (const Case& c : cases) {
     SCOPED_TRACE(testing::Message() << c.level << "/" << c.linux_value);
-    EXPECT_CALL(s_.dispatch(),
-                WskControlSocket(s_.wsk(), wsk::WskSetOption, c.ws_name,
+    EXPECT_CALL(s6.dispatch(),
+                WskControlSocket(s6.wsk(), wsk::WskSetOption, c.ws_name,
                                  c.ws_level, sizeof(uint32_t),
                                  HoldsValue<uint32_t>(c.ws_value), _, _, _, _))
         .WillOnce(CompleteIrp(wsk::STATUS_SUCCESS))
         .RetiresOnSaturation();
-    EXPECT_EQ(lx::SetSockOpt(lx(), kHostFd, c.level, c.name, &c.linux_value,
+    EXPECT_EQ(lx::SetSockOpt(s6.lx(), kHostFd, c.level, c.name, &c.linux_value,
                              sizeof(int)),
               0);
   }
 }
 
-TEST_F(OptionTest, NegativeOptlenIsEinvalWithoutWskCall) {
+TEST_F(OptionTest, ConvertedKindAtALevelTheProtocolDoesNotServeIsTunnelled) {
+  // IPV6_MTU_DISCOVER on an IPv4 socket: ip_setsockopt says ENOPROTOOPT
+  // before any value rule, so the host must see the Linux request.
+  const unsigned char one_byte = 1;
+  EXPECT_CALL(s_.dispatch(),
+              WskControlSocket(s_.wsk(), wsk::WskSetOption,
+                               static_cast<wsk::ULONG>(IPV6_MTU_DISCOVER),
+                               wsk::WskLxLevel(IPPROTO_IPV6), 1u, &one_byte, _,
+                               _, _, _))
+      .WillOnce(CompleteIrp(wsk::STATUS_INVALID_PARAMETER_4 + 0));
+  lx::SetSockOpt(lx(), kHostFd, IPPROTO_IPV6, IPV6_MTU_DISCOVER, &one_byte, 1);
+}
+
+TEST_F(OptionTest, NegativeOptlenIsEinvalForSetAndTheProtocolsForGet) {
   const int v = 1;
   EXPECT_EQ(lx::SetSockOpt(lx(), kHostFd, SOL_SOCKET, SO_KEEPALIVE, &v,
                            static_cast<socklen_t>(-1)),
@@ -223,10 +238,199 @@ TEST_F(OptionTest, NegativeOptlenIsEinvalWithoutWskCall) {
             -EINVAL);
   int out = 0;
   socklen_t len = static_cast<socklen_t>(-1);
-  EXPECT_EQ(lx::GetSockOpt(lx(), kHostFd, SOL_SOCKET, SO_KEEPALIVE, &out, &len),
-            -EINVAL);
+  // Converted socket-level kinds: sk_getsockopt's EINVAL, no WSK call.
   EXPECT_EQ(lx::GetSockOpt(lx(), kHostFd, SOL_SOCKET, SO_RCVTIMEO, &out, &len),
             -EINVAL);
+  // Same layout: the length goes to the host as it is (ipv6 and tcp take
+  // min(unsigned len, 4); others refuse it).
+  EXPECT_CALL(
+      s_.dispatch(),
+      WskControlSocket(s_.wsk(), wsk::WskGetOption, _, _, 0u, IsNull(),
+                       static_cast<wsk::SIZE_T>(0xFFFFFFFFu), &out, _, _))
+      .WillOnce(CompleteIrp(wsk::STATUS_INVALID_PARAMETER));
+  EXPECT_EQ(lx::GetSockOpt(lx(), kHostFd, SOL_SOCKET, SO_KEEPALIVE, &out, &len),
+            -EINVAL);
+}
+
+TEST_F(OptionTest, UnreadableOptlenGivesTheProtocolsLevelErrorFirst) {
+  int out = 0;
+  auto* bad = reinterpret_cast<socklen_t*>(1);
+  // Levels the protocol serves read the length first: EFAULT.
+  EXPECT_EQ(lx::GetSockOpt(lx(), kHostFd, SOL_SOCKET, SO_TYPE, &out, bad),
+            -EFAULT);
+  EXPECT_EQ(lx::GetSockOpt(lx(), kHostFd, IPPROTO_TCP, TCP_NODELAY, &out, bad),
+            -EFAULT);
+  EXPECT_EQ(lx::GetSockOpt(lx(), kHostFd, IPPROTO_IP, IP_TTL, &out, nullptr),
+            -EFAULT);
+  // ip_getsockopt refuses a foreign level before reading the length.
+  EXPECT_EQ(lx::GetSockOpt(lx(), kHostFd, IPPROTO_UDP, 1, &out, bad),
+            -EOPNOTSUPP);
+  EXPECT_EQ(lx::GetSockOpt(lx(), kHostFd, IPPROTO_IPV6, 1, &out, bad),
+            -EOPNOTSUPP);
+  // Multicast-routing names (MRT_BASE 200 .. MRT_MAX 212) on a socket that
+  // is not raw IGMP: EOPNOTSUPP before the length.
+  EXPECT_EQ(lx::GetSockOpt(lx(), kHostFd, IPPROTO_IP, 200, &out, bad),
+            -EOPNOTSUPP);
+  EXPECT_EQ(lx::GetSockOpt(lx(), kHostFd, IPPROTO_IP, 212, &out, bad),
+            -EOPNOTSUPP);
+  EXPECT_EQ(lx::GetSockOpt(lx(), kHostFd, IPPROTO_IP, 213, &out, bad), -EFAULT);
+  // ipv6_getsockopt: ENOPROTOOPT; SOL_IP goes on to the IPv4 code.
+  MockedDatagramSocket u6(AF_INET6, SOCK_DGRAM);
+  ASSERT_TRUE(u6.ok());
+  EXPECT_EQ(lx::GetSockOpt(u6.lx(), kHostFd, IPPROTO_TCP, 1, &out, bad),
+            -ENOPROTOOPT);
+  EXPECT_EQ(lx::GetSockOpt(u6.lx(), kHostFd, 12345, 1, &out, bad),
+            -ENOPROTOOPT);
+  EXPECT_EQ(lx::GetSockOpt(u6.lx(), kHostFd, IPPROTO_IP, IP_TTL, &out, bad),
+            -EFAULT);
+  EXPECT_EQ(lx::GetSockOpt(u6.lx(), kHostFd, IPPROTO_UDP, 1, &out, bad),
+            -EFAULT);
+}
+
+TEST_F(OptionTest, ShortSocketLevelValueIsEinvalBeforeItIsRead) {
+  // sk_setsockopt checks optlen >= sizeof(int) before copying anything.
+  const void* bad = reinterpret_cast<const void*>(1);
+  EXPECT_EQ(lx::SetSockOpt(lx(), kHostFd, SOL_SOCKET, SO_LINGER, bad, 2),
+            -EINVAL);
+  EXPECT_EQ(lx::SetSockOpt(lx(), kHostFd, SOL_SOCKET, SO_RCVTIMEO, bad, 3),
+            -EINVAL);
+  const int e = 0;
+  EXPECT_EQ(lx::SetSockOpt(lx(), kHostFd, SOL_SOCKET, SO_ERROR, &e, 1),
+            -EINVAL);
+}
+
+TEST_F(OptionTest, PmtuValueLengthsFollowEachIpLevel) {
+  // IPv4: an empty value is 0 (IP_PMTUDISC_DONT, Windows 2); one byte is
+  // an unsigned char.
+  EXPECT_CALL(
+      s_.dispatch(),
+      WskControlSocket(s_.wsk(), wsk::WskSetOption, 71u, 0u, sizeof(uint32_t),
+                       HoldsValue<uint32_t>(2), _, _, _, _))
+      .WillOnce(CompleteIrp(wsk::STATUS_SUCCESS));
+  EXPECT_EQ(
+      lx::SetSockOpt(lx(), kHostFd, IPPROTO_IP, IP_MTU_DISCOVER, nullptr, 0),
+      0);
+  // IPv6: shorter than an int is EINVAL without a read; NULL reads as 0.
+  MockedStreamSocket s6(AF_INET6, SOCK_STREAM);
+  ASSERT_TRUE(s6.ok());
+  const int doit = IPV6_PMTUDISC_DO;
+  EXPECT_EQ(lx::SetSockOpt(s6.lx(), kHostFd, IPPROTO_IPV6, IPV6_MTU_DISCOVER,
+                           reinterpret_cast<const void*>(1), 2),
+            -EINVAL);
+  EXPECT_EQ(lx::SetSockOpt(s6.lx(), kHostFd, IPPROTO_IPV6, IPV6_MTU_DISCOVER,
+                           &doit, 3),
+            -EINVAL);
+  EXPECT_CALL(
+      s6.dispatch(),
+      WskControlSocket(s6.wsk(), wsk::WskSetOption, 71u, 41u, sizeof(uint32_t),
+                       HoldsValue<uint32_t>(2), _, _, _, _))
+      .WillOnce(CompleteIrp(wsk::STATUS_SUCCESS));
+  EXPECT_EQ(lx::SetSockOpt(s6.lx(), kHostFd, IPPROTO_IPV6, IPV6_MTU_DISCOVER,
+                           nullptr, sizeof(int)),
+            0);
+}
+
+TEST_F(OptionTest, ShortIpv4GetOfAByteValueIsOneByte) {
+  // do_ip_getsockopt: len < sizeof(int) and 0 <= value <= 255: one byte.
+  EXPECT_CALL(s_.dispatch(), WskControlSocket(s_.wsk(), wsk::WskGetOption, 71u,
+                                              0u, _, _, _, _, _, _))
+      .WillOnce(ControlAnswers<uint32_t>(1));  // Windows DO = Linux 2
+  unsigned char buf[4] = {0xAA, 0xAA, 0xAA, 0xAA};
+  socklen_t len = 3;
+  EXPECT_EQ(
+      lx::GetSockOpt(lx(), kHostFd, IPPROTO_IP, IP_MTU_DISCOVER, buf, &len), 0);
+  EXPECT_EQ(len, 1u);
+  EXPECT_EQ(buf[0], IP_PMTUDISC_DO);
+  EXPECT_EQ(buf[1], 0xAA);
+}
+
+TEST_F(OptionTest, TimeoutWithoutAWindowsFormTravelsInLinuxForm) {
+  // Negative seconds ("do not wait") and 2^32 - 1 ms or more have no DWORD.
+  const timeval cases[] = {{-1, 0}, {4294968, 0}, {100000000, 0}};
+  for (const timeval& tv : cases) {
+    SCOPED_TRACE(tv.tv_sec);
+    EXPECT_CALL(s_.dispatch(),
+                WskControlSocket(s_.wsk(), wsk::WskSetOption,
+                                 static_cast<wsk::ULONG>(SO_RCVTIMEO),
+                                 wsk::WskLxLevel(SOL_SOCKET), sizeof(timeval),
+                                 HoldsValue(tv), _, _, _, _))
+        .WillOnce(CompleteIrp(wsk::STATUS_SUCCESS))
+        .RetiresOnSaturation();
+    EXPECT_EQ(
+        lx::SetSockOpt(lx(), kHostFd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)),
+        0);
+  }
+}
+
+TEST_F(OptionTest, SaturatedWindowsTimeoutIsReadAgainInLinuxForm) {
+  const timeval exact{100000000, 0};
+  {
+    ::testing::InSequence seq;
+    EXPECT_CALL(
+        s_.dispatch(),
+        WskControlSocket(s_.wsk(), wsk::WskGetOption, wsk::WS_SO_SNDTIMEO,
+                         wsk::WS_SOL_SOCKET, _, _, _, _, _, _))
+        .WillOnce(ControlAnswers<uint32_t>(0xFFFFFFFFu));
+    EXPECT_CALL(s_.dispatch(),
+                WskControlSocket(s_.wsk(), wsk::WskGetOption,
+                                 static_cast<wsk::ULONG>(SO_SNDTIMEO),
+                                 wsk::WskLxLevel(SOL_SOCKET), 0u, IsNull(),
+                                 sizeof(timeval), NotNull(), _, _))
+        .WillOnce(ControlAnswers(exact));
+  }
+  timeval tv{};
+  socklen_t len = sizeof(tv);
+  EXPECT_EQ(lx::GetSockOpt(lx(), kHostFd, SOL_SOCKET, SO_SNDTIMEO, &tv, &len),
+            0);
+  EXPECT_EQ(len, sizeof(timeval));
+  EXPECT_EQ(tv.tv_sec, exact.tv_sec);
+}
+
+TEST_F(OptionTest, LingerOutsideTheWindowsRangeTravelsInLinuxForm) {
+  const linger cases[] = {{1, 65535}, {1, -1}, {0, 70000}};
+  for (const linger& l : cases) {
+    SCOPED_TRACE(l.l_linger);
+    EXPECT_CALL(s_.dispatch(),
+                WskControlSocket(s_.wsk(), wsk::WskSetOption,
+                                 static_cast<wsk::ULONG>(SO_LINGER),
+                                 wsk::WskLxLevel(SOL_SOCKET), sizeof(linger),
+                                 HoldsValue(l), _, _, _, _))
+        .WillOnce(CompleteIrp(wsk::STATUS_SUCCESS))
+        .RetiresOnSaturation();
+    EXPECT_EQ(
+        lx::SetSockOpt(lx(), kHostFd, SOL_SOCKET, SO_LINGER, &l, sizeof(l)), 0);
+  }
+  const linger big{1, 100000};
+  EXPECT_CALL(s_.dispatch(),
+              WskControlSocket(s_.wsk(), wsk::WskGetOption, wsk::WS_SO_LINGER,
+                               wsk::WS_SOL_SOCKET, _, _, _, _, _, _))
+      .WillOnce(ControlAnswers(wsk::LINGER{1, 0xFFFF}));
+  EXPECT_CALL(s_.dispatch(),
+              WskControlSocket(s_.wsk(), wsk::WskGetOption,
+                               static_cast<wsk::ULONG>(SO_LINGER),
+                               wsk::WskLxLevel(SOL_SOCKET), _, _,
+                               sizeof(linger), _, _, _))
+      .WillOnce(ControlAnswers(big));
+  linger out{};
+  socklen_t len = sizeof(out);
+  EXPECT_EQ(lx::GetSockOpt(lx(), kHostFd, SOL_SOCKET, SO_LINGER, &out, &len),
+            0);
+  EXPECT_EQ(out.l_linger, 100000);
+}
+
+TEST_F(OptionTest, LevelsBeyondSixteenBitsTravelAsOneUnknownLevel) {
+  // The tunnel tag keeps 16 bits of level: 0x4C580001 must not become
+  // SOL_SOCKET, nor 0x10006 IPPROTO_TCP.
+  const int v = 1;
+  for (int level : {0x10006, 0x4C580001, -1}) {
+    SCOPED_TRACE(level);
+    EXPECT_CALL(s_.dispatch(), WskControlSocket(s_.wsk(), wsk::WskSetOption, 2u,
+                                                wsk::WskLxLevel(0xFFFF),
+                                                sizeof(int), &v, _, _, _, _))
+        .WillOnce(CompleteIrp(wsk::STATUS_NOT_IMPLEMENTED))
+        .RetiresOnSaturation();
+    lx::SetSockOpt(lx(), kHostFd, level, 2, &v, sizeof(v));
+  }
 }
 
 TEST_F(OptionTest, ConvertedValueBehindABadPointerIsEfault) {

@@ -2,6 +2,7 @@
 // getpeername and shutdown over gmock WSK dispatch tables.
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 
@@ -371,17 +372,6 @@ TEST(DatagramConnectTest, AddressCopyErrorsBindNothing) {
   EXPECT_FALSE(s.lx().bound.load());
 }
 
-// TCP binds nothing for a refused address (tcp_v4_connect checks first).
-TEST(DatagramConnectTest, StreamRefusedAddressBindsNothing) {
-  MockedStreamSocket s(AF_INET, SOCK_STREAM);
-  ASSERT_TRUE(s.ok());
-  const sockaddr_in6 v6 = LinuxIn6(53, 1);
-  EXPECT_EQ(lx::Connect(s.lx(), kHostFd, reinterpret_cast<const sockaddr*>(&v6),
-                        sizeof(v6)),
-            -EAFNOSUPPORT);
-  EXPECT_FALSE(s.lx().bound.load());
-}
-
 // ---------------------------------------------------------------------------
 // bind()
 
@@ -535,6 +525,27 @@ TEST(BindTest, UnspecAnyBindsAsInet) {
 
 class ConnectTest : public ::testing::Test {
  protected:
+  // The state queries Connect makes when an address is refused: no remote
+  // address, not listening, TCP_INFO state `tcp_state` (7: TCP_CLOSE).
+  static void ExpectUnconnectedState(MockedStreamSocket& s, int times,
+                                     unsigned char tcp_state = 7) {
+    EXPECT_CALL(s.dispatch(), WskGetRemoteAddress(s.wsk(), NotNull(), _))
+        .Times(times)
+        .WillRepeatedly(CompleteIrp(wsk::STATUS_INVALID_CONNECTION));
+    EXPECT_CALL(
+        s.dispatch(),
+        WskControlSocket(s.wsk(), wsk::WskGetOption, wsk::WS_SO_ACCEPTCONN,
+                         wsk::WS_SOL_SOCKET, _, _, _, _, _, _))
+        .Times(times)
+        .WillRepeatedly(ControlAnswers<uint32_t>(0));
+    EXPECT_CALL(s.dispatch(),
+                WskControlSocket(s.wsk(), wsk::WskGetOption,
+                                 static_cast<wsk::ULONG>(TCP_INFO),
+                                 wsk::WskLxLevel(IPPROTO_TCP), 0u, IsNull(), _,
+                                 NotNull(), _, _))
+        .Times(times)
+        .WillRepeatedly(ControlAnswers<unsigned char>(tcp_state));
+  }
   const sockaddr* peer4() const {
     return reinterpret_cast<const sockaddr*>(&peer4_);
   }
@@ -544,6 +555,19 @@ class ConnectTest : public ::testing::Test {
   sockaddr_in peer4_ = LinuxIn4(80, 192, 0, 2, 7);
   sockaddr_in6 peer6_ = LinuxIn6(443, 9);
 };
+
+// TCP binds nothing for a refused address (tcp_v4_connect checks first).
+TEST_F(ConnectTest, StreamRefusedAddressBindsNothing) {
+  MockedStreamSocket s(AF_INET, SOCK_STREAM);
+  ASSERT_TRUE(s.ok());
+  // The state checks that come before the address (unconnected: none hits).
+  ExpectUnconnectedState(s, 1);
+  const sockaddr_in6 v6 = LinuxIn6(53, 1);
+  EXPECT_EQ(lx::Connect(s.lx(), kHostFd, reinterpret_cast<const sockaddr*>(&v6),
+                        sizeof(v6)),
+            -EAFNOSUPPORT);
+  EXPECT_FALSE(s.lx().bound.load());
+}
 
 TEST_F(ConnectTest, RefusedIsEconnrefused) {
   // The headline example.
@@ -668,18 +692,54 @@ TEST_F(ConnectTest, AfUnspecNeedsOnlyTheFamilyOnIpv4) {
   EXPECT_EQ(lx::Connect(s.lx(), kHostFd, &unspec, sizeof(sa_family_t)), 0);
 }
 
-TEST_F(ConnectTest, Ipv6StreamRefusesAnIpv4AddressWithoutWskCall) {
+TEST_F(ConnectTest, Ipv6StreamRefusesAnIpv4AddressWithoutAConnect) {
   // tcp_v6_connect: shorter than 24 is EINVAL, another family EAFNOSUPPORT.
   MockedStreamSocket s(AF_INET6, SOCK_STREAM);
   ASSERT_TRUE(s.ok());
   sockaddr_storage in4{};
   memcpy(&in4, &peer4_, sizeof(peer4_));
+  // Neither connected, listening nor connecting: the address error stands.
+  ExpectUnconnectedState(s, 2);
   EXPECT_EQ(lx::Connect(s.lx(), kHostFd, peer4(), sizeof(peer4_)), -EINVAL);
   EXPECT_EQ(
       lx::Connect(s.lx(), kHostFd, reinterpret_cast<const sockaddr*>(&in4),
                   sizeof(sockaddr_in6)),
       -EAFNOSUPPORT);
   EXPECT_FALSE(s.lx().bound.load());
+}
+
+TEST_F(ConnectTest, ConnectInProgressIsEalreadyWhateverTheAddress) {
+  MockedStreamSocket s(AF_INET, SOCK_STREAM | SOCK_NONBLOCK);
+  ASSERT_TRUE(s.ok());
+  ExpectUnconnectedState(s, 2, /*TCP_SYN_SENT*/ 2);
+  EXPECT_EQ(lx::Connect(s.lx(), kHostFd, peer4(), 2), -EALREADY);
+  EXPECT_EQ(lx::Connect(s.lx(), kHostFd, peer6(), sizeof(peer6_)), -EALREADY);
+}
+
+TEST_F(ConnectTest, ConnectedOrListeningIsEisconnWhateverTheAddress) {
+  // __inet_stream_connect checks the state before tcp_v6_connect looks at
+  // the address; only move_addr_to_kernel's checks and a length too short
+  // for the family come first.
+  MockedStreamSocket s(AF_INET6, SOCK_STREAM);
+  ASSERT_TRUE(s.ok());
+  const wsk::SOCKADDR_STORAGE remote = WindowsForm(peer6_);
+  EXPECT_CALL(s.dispatch(),
+              WskGetRemoteAddress(s.wsk(), NotNull(), IrpFor(kHostFd)))
+      .WillOnce(CompleteWithAddress(&remote, sizeof(wsk::SOCKADDR_IN6)))
+      .WillOnce(CompleteIrp(wsk::STATUS_INVALID_CONNECTION));
+  EXPECT_CALL(
+      s.dispatch(),
+      WskControlSocket(s.wsk(), wsk::WskGetOption, wsk::WS_SO_ACCEPTCONN,
+                       wsk::WS_SOL_SOCKET, _, _, _, _, _, _))
+      .WillOnce(ControlAnswers<uint32_t>(1));
+  EXPECT_EQ(lx::Connect(s.lx(), kHostFd, peer4(), sizeof(peer4_)), -EISCONN);
+  EXPECT_EQ(lx::Connect(s.lx(), kHostFd, peer6(), 2), -EISCONN);
+  // Too short to hold a family, or beyond sockaddr_storage: EINVAL first.
+  EXPECT_EQ(lx::Connect(s.lx(), kHostFd, peer6(), 1), -EINVAL);
+  EXPECT_EQ(lx::Connect(s.lx(), kHostFd, peer6(), 129), -EINVAL);
+  EXPECT_EQ(lx::Connect(s.lx(), kHostFd, reinterpret_cast<const sockaddr*>(1),
+                        sizeof(sockaddr_in6)),
+            -EFAULT);
 }
 
 TEST_F(ConnectTest, Ipv6DatagramPassesAnIpv4AddressToTheHost) {
@@ -772,12 +832,13 @@ TEST_F(ConnectTest, DatagramErrorIsReturned) {
             -ENETUNREACH);
 }
 
-TEST_F(ConnectTest, BadAddressIsEfaultOrEinvalWithoutWskCall) {
+TEST_F(ConnectTest, BadAddressIsEfaultOrEinvalWithoutAConnect) {
   MockedStreamSocket s(AF_INET, SOCK_STREAM);
   ASSERT_TRUE(s.ok());
   EXPECT_EQ(lx::Connect(s.lx(), kHostFd, reinterpret_cast<const sockaddr*>(1),
                         sizeof(sockaddr_in)),
             -EFAULT);
+  ExpectUnconnectedState(s, 3);
   EXPECT_EQ(lx::Connect(s.lx(), kHostFd, peer4(), 8), -EINVAL);
   // tcp_v4_connect: the length first, then the family.
   EXPECT_EQ(lx::Connect(s.lx(), kHostFd, peer6(), 15), -EINVAL);

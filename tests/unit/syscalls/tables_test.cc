@@ -273,8 +273,15 @@ TEST(SocketTablesTest, MsgFlagsNamedInTheBrief) {
   EXPECT_EQ(lx::WskSendFlags(MSG_NOSIGNAL), 0u);
   EXPECT_EQ(lx::WskReceiveFlags(MSG_NOSIGNAL), 0u);
   // Flags with no row do not leak into the WSK word.
-  EXPECT_EQ(lx::WskSendFlags(MSG_WAITFORONE | MSG_PROXY), 0u);
+  EXPECT_EQ(lx::WskSendFlags(MSG_WAITFORONE), 0u);
   EXPECT_EQ(lx::WskReceiveFlags(MSG_WAITFORONE | MSG_PROXY), 0u);
+}
+
+TEST(SocketTablesTest, MsgProbeReachesTheHostOnSend) {
+  // 0x10 (kernel MSG_PROBE, glibc MSG_PROXY): a UDP send that queues
+  // nothing; dropping it would send the datagram.
+  EXPECT_EQ(lx::WskSendFlags(0x10), wsk::WSK_FLAG_LX_PROBE);
+  EXPECT_EQ(lx::LinuxSendFlags(wsk::WSK_FLAG_LX_PROBE), 0x10);
 }
 
 TEST(SocketTablesTest, MsgResultFlagsRoundTrip) {
@@ -429,13 +436,23 @@ TEST(SockoptValueTest, TimevalChecksAreLinuxs) {
   // Sub-millisecond timeouts round up: 0 would mean "no timeout".
   const timeval tiny{0, 1};
   EXPECT_EQ(ToWs(OptKind::kTimeval, &tiny, sizeof(tiny)), 1u);
-  // Negative seconds mean "do not wait" on Linux; never "no timeout".
-  const timeval negative{-5, 0};
-  EXPECT_NE(ToWs(OptKind::kTimeval, &negative, sizeof(negative)), 0u);
+  // Negative seconds mean "do not wait" on Linux, and 2^32 - 1 ms or more
+  // does not fit a DWORD: no Windows form (-ERANGE), saturated value.
+  const timeval no_form[] = {
+      {-5, 0}, {4294967, 295000}, {4294968, 0}, {9223372036854775807LL, 0}};
+  for (const timeval& tv : no_form) {
+    SCOPED_TRACE(tv.tv_sec);
+    uint32_t ms = 0;
+    EXPECT_EQ(
+        lx::LinuxToWsValue(OptKind::kTimeval, &tv, sizeof(tv), &ms, sizeof(ms)),
+        -ERANGE);
+    EXPECT_EQ(ms, lx::kWsTimeoutSaturated);
+    EXPECT_TRUE(lx::WsValueSaturated(OptKind::kTimeval, &ms, sizeof(ms)));
+  }
 }
 
 TEST(SockoptValueTest, LingerRoundTrips) {
-  const linger cases[] = {{0, 0}, {1, 0}, {1, 30}, {0, 7}, {1, 65535}};
+  const linger cases[] = {{0, 0}, {1, 0}, {1, 30}, {0, 7}, {1, 65534}};
   for (const linger& l : cases) {
     SCOPED_TRACE(testing::Message() << l.l_onoff << "," << l.l_linger);
     wsk::LINGER w{};
@@ -452,18 +469,29 @@ TEST(SockoptValueTest, LingerRoundTrips) {
   }
 }
 
-TEST(SockoptValueTest, LingerNormalisesWhatDoesNotFit) {
-  const linger on{5, 70000};
-  wsk::LINGER w{};
-  ASSERT_EQ(lx::LinuxToWsValue(OptKind::kLinger, &on, sizeof(on), &w, 4), 4);
-  EXPECT_EQ(w.l_onoff, 1);
-  EXPECT_EQ(w.l_linger, 65535);
-  const linger negative{1, -3};
-  ASSERT_EQ(
-      lx::LinuxToWsValue(OptKind::kLinger, &negative, sizeof(negative), &w, 4),
-      4);
-  EXPECT_EQ(w.l_linger, 0);
-  EXPECT_EQ(lx::LinuxToWsValue(OptKind::kLinger, &on, 4, &w, 4), -EINVAL);
+TEST(SockoptValueTest, LingerOutsideUshortHasNoWindowsForm) {
+  // -ERANGE with the saturated 65535 written: the caller tunnels the Linux
+  // value (setsockopt) or reads it again in Linux form (getsockopt).
+  for (int secs : {65535, 70000, -3, INT_MIN}) {
+    SCOPED_TRACE(secs);
+    const linger l{5, secs};
+    wsk::LINGER w{};
+    ASSERT_EQ(lx::LinuxToWsValue(OptKind::kLinger, &l, sizeof(l), &w, 4),
+              -ERANGE);
+    EXPECT_EQ(w.l_onoff, 1);
+    EXPECT_EQ(w.l_linger, 65535);
+    EXPECT_TRUE(lx::WsValueSaturated(OptKind::kLinger, &w, sizeof(w)));
+  }
+  const linger on{5, 7};
+  EXPECT_EQ(lx::LinuxToWsValue(OptKind::kLinger, &on, 4, nullptr, 4), -EINVAL);
+}
+
+TEST(SockoptTableTest, UnknownLevelsBeyondSixteenBitsShareOneTunnelLevel) {
+  EXPECT_EQ(lx::FindLinuxSockopt(12345, 1).ws_level, wsk::WskLxLevel(12345));
+  EXPECT_EQ(lx::FindLinuxSockopt(0x4C580001, 1).ws_level,
+            wsk::WskLxLevel(lx::kLxUnknownLevel));
+  EXPECT_EQ(lx::FindLinuxSockopt(-1, 1).ws_level,
+            wsk::WskLxLevel(lx::kLxUnknownLevel));
 }
 
 TEST(SockoptValueTest, PmtuDoAndDontSwap) {

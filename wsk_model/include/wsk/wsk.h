@@ -73,6 +73,7 @@ inline constexpr ULONG WSK_FLAG_LX_ERRQUEUE = 0x01000000;
 inline constexpr ULONG WSK_FLAG_LX_CMSG_CLOEXEC = 0x02000000;
 inline constexpr ULONG WSK_FLAG_LX_FASTOPEN = 0x04000000;
 inline constexpr ULONG WSK_FLAG_LX_ZEROCOPY = 0x08000000;
+inline constexpr ULONG WSK_FLAG_LX_PROBE = 0x10000000;  // send: probe only
 // WskDisconnect: also stop receiving (Linux SHUT_RD has no WSK call).
 inline constexpr ULONG WSK_FLAG_LX_SHUT_RD = 0x00010000;
 inline constexpr ULONG WSK_FLAG_LX_NO_SHUT_WR = 0x00020000;
