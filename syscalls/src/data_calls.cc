@@ -27,6 +27,12 @@ constexpr size_t kMaxRw = 0x7FFFF000;  // MAX_RW_COUNT
 // by default since 6.9, 20 KiB before).
 constexpr size_t kMaxControl = 1 << 20;
 
+// The error a recvmmsg left for this call (out of line: the receive fast
+// path stays call-free).
+[[gnu::noinline, gnu::cold]] long TakeDeferredError(LxSocket& s) {
+  return -s.deferred_error.exchange(0);
+}
+
 // EPIPE: WSK reports a broken connection as a status; Linux also raises
 // SIGPIPE at the sending thread unless MSG_NOSIGNAL.
 [[gnu::noinline, gnu::cold]] long SendFailed(long r, int flags) {
@@ -231,7 +237,7 @@ struct ReceiveControl {
     socklen_t* from_len, int* msg_flags, Ancillary* control) {
   // __skb_recv_udp reports a pending socket error before any datagram.
   if (s.deferred_error.load(std::memory_order_relaxed) != 0) [[unlikely]] {
-    return -s.deferred_error.exchange(0);
+    return TakeDeferredError(s);
   }
   // Linux receives first and copies the address after: a bad address
   // length still consumes the datagram (net/socket.c __sys_recvfrom).

@@ -109,8 +109,8 @@ long CloseSocket(LxSocket* s, int fd);
 
 // ---- Connection setup ----
 long Bind(LxSocket& s, int fd, const sockaddr* addr, socklen_t len);
-// An accepted socket that connect(AF_UNSPEC) made unconnected again is
-// re-wrapped as a stream-category socket through b's WskLxAdoptSocket.
+// An accepted socket that connect(AF_UNSPEC) made unconnected again
+// becomes a stream-category socket first (SIO_LXWSK_STREAM_CATEGORY).
 long Listen(LxSocket& s, int fd, int backlog);
 long Connect(LxSocket& s, int fd, const sockaddr* addr, socklen_t len);
 long GetSockName(LxSocket& s, int fd, sockaddr* addr, socklen_t* len);
