@@ -35,6 +35,12 @@ for _ in $(seq 100); do
 done
 "$lxwsk" run --trace="$tmp/client.trace" -- curl -s -o "$tmp/got" "http://127.0.0.1:$port/f"
 cmp -s "$tmp/got" "$tmp/www/f" && ok "traced transfer intact" || bad "transfer differs"
+# A full disk: every trace write fails (ENOSPC from /dev/full); the program
+# neither blocks nor fails, and its data is intact.
+timeout 30 "$lxwsk" run --trace=/dev/full -- curl -s -o "$tmp/got_full" "http://127.0.0.1:$port/f"
+rc=$?
+[ $rc = 0 ] && cmp -s "$tmp/got_full" "$tmp/www/f" \
+  && ok "trace to a full disk: program unaffected" || bad "trace to /dev/full: rc=$rc"
 expect() {  # file, description, extended regex
   if grep -Eq "$3" "$1"; then ok "$2"; else bad "$2: no line matching $3 in $1"; fi
 }
