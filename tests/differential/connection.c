@@ -13,33 +13,13 @@
 static char L[256];
 #define LBL(...) (snprintf(L, sizeof(L), __VA_ARGS__), L)
 
-/* "POLLIN|POLLOUT" for the bits of a poll revents word. */
-static const char* pollbits(int r, char* buf, size_t n) {
-  static const struct {
-    int bit;
-    const char* name;
-  } k[] = {
-      {POLLIN, "IN"},       {POLLPRI, "PRI"},       {POLLOUT, "OUT"},
-      {POLLERR, "ERR"},     {POLLHUP, "HUP"},       {POLLNVAL, "NVAL"},
-      {POLLRDHUP, "RDHUP"}, {POLLRDNORM, "RDNORM"}, {POLLWRNORM, "WRNORM"}};
-  size_t o = 0;
-  buf[0] = 0;
-  for (size_t i = 0; i < sizeof(k) / sizeof(k[0]); ++i) {
-    if ((r & k[i].bit) == 0) continue;
-    o += (size_t)snprintf(buf + o, n - o, "%s%s", o ? "|" : "", k[i].name);
-    r &= ~k[i].bit;
-  }
-  if (r != 0) o += (size_t)snprintf(buf + o, n - o, "%s0x%x", o ? "|" : "", r);
-  if (o == 0) snprintf(buf, n, "0");
-  return buf;
-}
-
 /* Waits (bounded) for any of `events`, then records the full revents. */
 static void note_wait(const char* label, int fd, short events, int ms) {
   char b[128];
   struct pollfd p = {fd, events, 0};
   int r = poll(&p, 1, ms);
-  note("%s: poll %d revents %s", label, r, pollbits(p.revents, b, sizeof(b)));
+  note("%s: poll %d revents %s", label, r,
+       event_bits((unsigned)p.revents, b, sizeof(b)));
 }
 
 /* Records the current readiness (timeout 0). */
@@ -47,7 +27,8 @@ static void note_now(const char* label, int fd) {
   char b[128];
   struct pollfd p = {fd, POLLIN | POLLOUT | POLLPRI | POLLRDHUP, 0};
   int r = poll(&p, 1, 0);
-  note("%s: poll %d revents %s", label, r, pollbits(p.revents, b, sizeof(b)));
+  note("%s: poll %d revents %s", label, r,
+       event_bits((unsigned)p.revents, b, sizeof(b)));
 }
 
 static void so_error(const char* label, int fd) {

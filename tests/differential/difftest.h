@@ -34,6 +34,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/types.h>
 #include <time.h>
@@ -234,6 +235,29 @@ static inline int wait_for(int fd, short events, int ms) {
   struct pollfd p = {fd, events, 0};
   int r = poll(&p, 1, ms);
   return r > 0 ? p.revents : 0;
+}
+
+/* "IN|OUT|RDHUP" for the bits of a poll revents or epoll events word
+ * (poll's and epoll's bits share values). */
+static inline const char* event_bits(unsigned r, char* buf, size_t n) {
+  static const struct {
+    unsigned bit;
+    const char* name;
+  } k[] = {
+      {EPOLLIN, "IN"},         {EPOLLPRI, "PRI"},       {EPOLLOUT, "OUT"},
+      {EPOLLERR, "ERR"},       {EPOLLHUP, "HUP"},       {POLLNVAL, "NVAL"},
+      {EPOLLRDNORM, "RDNORM"}, {EPOLLRDBAND, "RDBAND"}, {EPOLLWRNORM, "WRNORM"},
+      {EPOLLWRBAND, "WRBAND"}, {EPOLLMSG, "MSG"},       {EPOLLRDHUP, "RDHUP"}};
+  size_t o = 0;
+  buf[0] = 0;
+  for (size_t i = 0; i < sizeof(k) / sizeof(k[0]); ++i) {
+    if ((r & k[i].bit) == 0) continue;
+    o += (size_t)snprintf(buf + o, n - o, "%s%s", o ? "|" : "", k[i].name);
+    r &= ~k[i].bit;
+  }
+  if (r != 0) o += (size_t)snprintf(buf + o, n - o, "%s0x%x", o ? "|" : "", r);
+  if (o == 0) snprintf(buf, n, "0");
+  return buf;
 }
 
 /* ---- process setup ---- */

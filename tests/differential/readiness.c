@@ -16,27 +16,6 @@
 static char L[256];
 #define LBL(...) (snprintf(L, sizeof(L), __VA_ARGS__), L)
 
-static const char* bits(unsigned r, char* buf, size_t n) {
-  static const struct {
-    unsigned bit;
-    const char* name;
-  } k[] = {
-      {EPOLLIN, "IN"},         {EPOLLPRI, "PRI"},       {EPOLLOUT, "OUT"},
-      {EPOLLERR, "ERR"},       {EPOLLHUP, "HUP"},       {POLLNVAL, "NVAL"},
-      {EPOLLRDNORM, "RDNORM"}, {EPOLLRDBAND, "RDBAND"}, {EPOLLWRNORM, "WRNORM"},
-      {EPOLLWRBAND, "WRBAND"}, {EPOLLMSG, "MSG"},       {EPOLLRDHUP, "RDHUP"}};
-  size_t o = 0;
-  buf[0] = 0;
-  for (size_t i = 0; i < sizeof(k) / sizeof(k[0]); ++i) {
-    if ((r & k[i].bit) == 0) continue;
-    o += (size_t)snprintf(buf + o, n - o, "%s%s", o ? "|" : "", k[i].name);
-    r &= ~k[i].bit;
-  }
-  if (r != 0) o += (size_t)snprintf(buf + o, n - o, "%s0x%x", o ? "|" : "", r);
-  if (o == 0) snprintf(buf, n, "0");
-  return buf;
-}
-
 /* Everything each interface says about `fd` right now (no waiting):
  * poll with every input event, poll with only POLLIN/POLLOUT, select's
  * three sets, and a fresh level-triggered epoll set. */
@@ -71,10 +50,10 @@ static void ready(const char* label, int fd) {
   note(
       "%s: poll %d %s | poll(IN|OUT) %d %s | select %d r%d w%d e%d | "
       "epoll %d %s",
-      label, pr, bits((unsigned)p.revents, b1, sizeof(b1)), qr,
-      bits((unsigned)q.revents, b2, sizeof(b2)), sr, FD_ISSET(fd, &r) != 0,
-      FD_ISSET(fd, &w) != 0, FD_ISSET(fd, &e) != 0, er,
-      bits(er > 0 ? out.events : 0, b3, sizeof(b3)));
+      label, pr, event_bits((unsigned)p.revents, b1, sizeof(b1)), qr,
+      event_bits((unsigned)q.revents, b2, sizeof(b2)), sr,
+      FD_ISSET(fd, &r) != 0, FD_ISSET(fd, &w) != 0, FD_ISSET(fd, &e) != 0, er,
+      event_bits(er > 0 ? out.events : 0, b3, sizeof(b3)));
 }
 
 /* Waits (bounded) until `events` shows on fd; the wait itself is not
@@ -311,7 +290,7 @@ static void nb_connect(int family) {
   if (n > 0) {
     note("%s event: data %llu events %s", F,
          (unsigned long long)out[0].data.u64,
-         bits(out[0].events, b, sizeof(b)));
+         event_bits(out[0].events, b, sizeof(b)));
   }
   REC(LBL("%s epoll_wait ET again", F), epoll_wait(ep, out, 4, 0));
   ready(LBL("%s connected", F), c);
@@ -353,7 +332,8 @@ static void nb_connect(int family) {
   REC(LBL("%s epoll_ctl ADD", F), epoll_ctl(ep, EPOLL_CTL_ADD, c, &ev));
   memset(out, 0, sizeof(out));
   n = (int)REC(LBL("%s epoll_wait refused", F), epoll_wait(ep, out, 4, 3000));
-  if (n > 0) note("%s refused event: %s", F, bits(out[0].events, b, sizeof(b)));
+  if (n > 0)
+    note("%s refused event: %s", F, event_bits(out[0].events, b, sizeof(b)));
   ready(LBL("%s refused", F), c);
   int err = -1;
   socklen_t el = sizeof(err);
@@ -398,7 +378,7 @@ static void epoll_modes(int family) {
     for (int i_ = 0; i_ < n_; ++i_) {                                      \
       note("%s %s: data %llu events %s", F, label,                         \
            (unsigned long long)out[i_].data.u64,                           \
-           bits(out[i_].events, b, sizeof(b)));                            \
+           event_bits(out[i_].events, b, sizeof(b)));                      \
     }                                                                      \
   } while (0)
   WAIT("first wait (OUT edge)", 0);
@@ -518,14 +498,16 @@ static void listener_multi(int family) {
   REC(LBL("%s poll 5", F), poll(p, 5, 0));
   char b[160];
   for (int i = 0; i < 5; ++i) {
-    note("%s poll[%d]: %s", F, i, bits((unsigned)p[i].revents, b, sizeof(b)));
+    note("%s poll[%d]: %s", F, i,
+         event_bits((unsigned)p[i].revents, b, sizeof(b)));
   }
   /* A closed fd in the set: POLLNVAL (poll), EBADF (select). */
   int dead = (int)REC(LBL("%s dead socket", F), socket(family, SOCK_STREAM, 0));
   REC(LBL("%s close dead", F), close(dead));
   struct pollfd pd = {dead, POLLIN, 0};
   REC(LBL("%s poll closed fd", F), poll(&pd, 1, 0));
-  note("%s closed fd revents %s", F, bits((unsigned)pd.revents, b, sizeof(b)));
+  note("%s closed fd revents %s", F,
+       event_bits((unsigned)pd.revents, b, sizeof(b)));
   FD_ZERO(&r);
   FD_SET(dead, &r);
   REC(LBL("%s select closed fd", F), select(dead + 1, &r, NULL, NULL, &tv));
@@ -664,7 +646,7 @@ static void udp_epoll(int family) {
     for (int i_ = 0; i_ < n_; ++i_) {                                      \
       note("%s %s: data %llu events %s", F, label,                         \
            (unsigned long long)out[i_].data.u64,                           \
-           bits(out[i_].events, b, sizeof(b)));                            \
+           event_bits(out[i_].events, b, sizeof(b)));                      \
     }                                                                      \
   } while (0)
   WAIT("idle", 0);
