@@ -125,6 +125,10 @@ bool Hazarded(uintptr_t v) {
   std::atomic_thread_fence(std::memory_order_seq_cst);
   for (HazardRecord* r = g_records.load(std::memory_order_acquire);
        r != nullptr; r = r->next) {
+    // A record no thread holds has empty slots. One claimed after this load
+    // publishes after our Take, so its owner's re-check of the table entry
+    // (ProtectSlow) sees the socket gone.
+    if (!r->in_use.load(std::memory_order_seq_cst)) continue;
     for (int i = 0; i < kHazardSlots; ++i) {
       if (r->slot[i].load(std::memory_order_seq_cst) == v) return true;
     }

@@ -3,6 +3,7 @@
 #include <pthread.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/single_threaded.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -113,7 +114,10 @@ long CloseLast(lx::LxSocket* s, int fd) {
   // (a signal handler closing the socket its interrupted thread is using
   // is not covered).
   DropOwnHazard(reinterpret_cast<uintptr_t>(s));
-  if (!Hazarded(reinterpret_cast<uintptr_t>(s))) [[likely]] {
+  // Only other threads' slots are left to look at: a single-threaded
+  // process has none and skips the scan.
+  if (__libc_single_threaded || !Hazarded(reinterpret_cast<uintptr_t>(s)))
+      [[likely]] {
     r = lx::CloseSocket(s, fd);
   } else {
     // Another thread's call is using the object (a recv or accept blocked
