@@ -127,10 +127,8 @@ long CloseLast(lx::LxSocket* s, int fd) {
     // handle, once no thread holds the object.
     r = 0;
     if (fd >= 0 && Real().close(fd) < 0) r = -errno;
-    if (!Retire(reinterpret_cast<uintptr_t>(s))) {
-      // The retire list is full: leak the object rather than free it
-      // under a user.
-    }
+    // A full retire list leaks the object rather than free it under a user.
+    (void)Retire(reinterpret_cast<uintptr_t>(s));
   }
   DrainRetired(FreeRetired);
   return r;

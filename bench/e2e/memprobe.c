@@ -18,12 +18,12 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
-#include <netinet/in.h>
 #include <time.h>
 
 /* One "Name:   123 kB" line of /proc/self/status, in KiB, or -1. */
@@ -61,8 +61,8 @@ int main(int argc, char** argv) {
   }
   if (argc >= 3 && strcmp(argv[1], "sockets") == 0) {
     long n = atol(argv[2]);
-    int type = (argc >= 4 && strcmp(argv[3], "tcp") == 0) ? SOCK_STREAM
-                                                          : SOCK_DGRAM;
+    int type =
+        (argc >= 4 && strcmp(argv[3], "tcp") == 0) ? SOCK_STREAM : SOCK_DGRAM;
     struct rlimit rl;
     if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
       rl.rlim_cur = rl.rlim_max;

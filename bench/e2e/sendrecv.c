@@ -175,8 +175,8 @@ struct worker {
   pthread_t thread;
   int tx, rx;
   long n;
-  int addressed;          /* udp-addr */
-  struct sockaddr_in to;  /* udp-addr: rx's address */
+  int addressed;         /* udp-addr */
+  struct sockaddr_in to; /* udp-addr: rx's address */
 };
 static pthread_barrier_t g_barrier;
 
@@ -228,8 +228,10 @@ int main(int argc, char** argv) {
   long extra = 0;
   int threads = 1;
   for (int i = 3; i + 1 < argc; i += 2) {
-    if (strcmp(argv[i], "--sockets") == 0) extra = atol(argv[i + 1]);
-    else if (strcmp(argv[i], "--threads") == 0) threads = atoi(argv[i + 1]);
+    if (strcmp(argv[i], "--sockets") == 0)
+      extra = atol(argv[i + 1]);
+    else if (strcmp(argv[i], "--threads") == 0)
+      threads = atoi(argv[i + 1]);
   }
   if (n <= 0 || extra < 0 || threads < 1 || threads > kMaxThreads) {
     fprintf(stderr, "sendrecv: bad arguments\n");

@@ -584,8 +584,8 @@ NTSTATUS Provider::WskLxSendMessage(PWSK_SOCKET Socket, PWSK_BUF Buffer,
                                     const CMSGHDR* ControlInfo, PIRP Irp) {
   ModelSocket* s = ToModel(Socket);
   if (!s->inline_mode) {
-    return PendSendTo(s, Buffer, Flags, nullptr, ControlInfoLength,
-                      ControlInfo, Irp);
+    return PendSendTo(s, Buffer, Flags, nullptr, ControlInfoLength, ControlInfo,
+                      Irp);
   }
   HostResult r = HostSend(HandleFor(s, Irp), *Buffer, Flags, nullptr,
                           ControlInfo, ControlInfoLength);
