@@ -108,7 +108,7 @@ NTSTATUS OnAccepted(void*, PIRP irp, void*) {
     auto* c = new Connection;
     c->socket = reinterpret_cast<PWSK_SOCKET>(irp->IoStatus.Information);
     c->irp = IoAllocateIrp();
-    c->mdl = {nullptr, c->data, 0, static_cast<ULONG>(kBufferSize)};
+    c->mdl = {nullptr, c->data, static_cast<ULONG>(kBufferSize), 0};
     StartReceive(c);
   } else if (irp->IoStatus.Status == STATUS_CANCELLED) {
     IoFreeIrp(irp);

@@ -62,14 +62,20 @@ uintptr_t ProtectSlowImpl(const std::atomic<uintptr_t>* cell, uintptr_t v,
                           uintptr_t min_object);
 }  // namespace
 
+void RefreshHazardCurrent() {
+  uintptr_t cur = kNoCurrent;
+  if (const HazardRecord* h = t_hazard) {
+    cur = h->slot[h->last].load(std::memory_order_relaxed);
+    if (cur == 0) cur = kNoCurrent;
+  }
+  t_hazard_current = cur;
+}
+
 uintptr_t ProtectSlow(const std::atomic<uintptr_t>* cell, uintptr_t v,
                       uintptr_t min_object) {
   uintptr_t r = ProtectSlowImpl(cell, v, min_object);
   // The mirror follows the current slot, whatever the path above did.
-  if (const HazardRecord* h = t_hazard) {
-    const uintptr_t cur = h->slot[h->last].load(std::memory_order_relaxed);
-    t_hazard_current = cur != 0 ? cur : kNoCurrent;
-  }
+  if (t_hazard != nullptr) RefreshHazardCurrent();
   return r;
 }
 

@@ -46,6 +46,9 @@ inline constexpr uintptr_t kNoCurrent = ~uintptr_t{0};
 extern __thread uintptr_t t_hazard_current
     __attribute__((tls_model("initial-exec")));
 
+// Sets t_hazard_current from the thread's record (after a Busy section).
+void RefreshHazardCurrent();
+
 // Slow path of Protect: publish `v` and check `cell` still holds it.
 uintptr_t ProtectSlow(const std::atomic<uintptr_t>* cell, uintptr_t v,
                       uintptr_t min_object);

@@ -72,9 +72,14 @@ inline lx::LxSocket* Lookup(int fd) {
 // foreign fds, another socket than last time, nested calls, tracing), which
 // the entry point hands to its general form, whose Lookup protects the
 // object. No call on the way, so the fast entry points need almost no frame.
+//
+// While the thread is inside the shim (Busy), t_hazard_current is
+// kNoCurrent, so the one compare also covers t_busy. Callers test the result
+// against null; after a match the compiler knows it is not null, so that
+// test costs nothing.
 inline lx::LxSocket* FastLookup(int fd) {
   const unsigned i = static_cast<unsigned>(fd);
-  if (i >= g_state.fast_size || t_busy) [[unlikely]] {
+  if (i >= g_state.fast_size) [[unlikely]] {
     return nullptr;
   }
   const uintptr_t v = g_state.table[i].load(std::memory_order_acquire);
@@ -82,6 +87,7 @@ inline lx::LxSocket* FastLookup(int fd) {
   if (v != t_hazard_current) [[unlikely]] {
     return nullptr;
   }
+  if (v <= kNotOurs) __builtin_unreachable();
   return reinterpret_cast<lx::LxSocket*>(v);
 }
 
@@ -113,14 +119,21 @@ inline long Ret(long r) {
 }
 
 // RAII for t_busy; also keeps the program's errno, which the shim's own
-// bookkeeping calls must not change.
+// bookkeeping calls must not change. While busy, t_hazard_current is
+// kNoCurrent (FastLookup then misses); the outermost Busy re-reads it from
+// the thread's hazard record on the way out.
 struct Busy {
-  Busy() : saved_errno(errno) { t_busy = true; }
+  Busy() : saved_errno(errno), was_busy(t_busy) {
+    t_hazard_current = kNoCurrent;
+    t_busy = true;
+  }
   ~Busy() {
-    t_busy = false;
+    t_busy = was_busy;
+    if (!was_busy) RefreshHazardCurrent();
     errno = saved_errno;
   }
   int saved_errno;
+  bool was_busy;
   Busy(const Busy&) = delete;
   Busy& operator=(const Busy&) = delete;
 };

@@ -40,7 +40,7 @@ void BM_WskSend_Stream(benchmark::State& state) {
       wsk::WS_AF_INET, wsk::WS_SOCK_STREAM, wsk::WS_IPPROTO_TCP,
       wsk::WSK_FLAG_STREAM_SOCKET);
   char byte = 'x';
-  wsk::MDL mdl{nullptr, &byte, 0, 1};
+  wsk::MDL mdl{nullptr, &byte, 1, 0};
   wsk::WSK_BUF buf{&mdl, 0, 1};
   wsk::IRP irp;
   auto* d = Connection(s);
@@ -58,7 +58,7 @@ void BM_WskReceive_Stream(benchmark::State& state) {
       wsk::WS_AF_INET, wsk::WS_SOCK_STREAM, wsk::WS_IPPROTO_TCP,
       wsk::WSK_FLAG_STREAM_SOCKET);
   char byte;
-  wsk::MDL mdl{nullptr, &byte, 0, 1};
+  wsk::MDL mdl{nullptr, &byte, 1, 0};
   wsk::WSK_BUF buf{&mdl, 0, 1};
   wsk::IRP irp;
   auto* d = Connection(s);
@@ -77,7 +77,7 @@ void BM_WskSendTo_Datagram(benchmark::State& state) {
       wsk::WS_AF_INET, wsk::WS_SOCK_DGRAM, wsk::WS_IPPROTO_UDP,
       wsk::WSK_FLAG_DATAGRAM_SOCKET);
   char byte = 'x';
-  wsk::MDL mdl{nullptr, &byte, 0, 1};
+  wsk::MDL mdl{nullptr, &byte, 1, 0};
   wsk::WSK_BUF buf{&mdl, 0, 1};
   wsk::IRP irp;
   auto* d = Datagram(s);
@@ -95,7 +95,7 @@ void BM_WskReceiveFrom_Datagram(benchmark::State& state) {
       wsk::WS_AF_INET, wsk::WS_SOCK_DGRAM, wsk::WS_IPPROTO_UDP,
       wsk::WSK_FLAG_DATAGRAM_SOCKET);
   char byte;
-  wsk::MDL mdl{nullptr, &byte, 0, 1};
+  wsk::MDL mdl{nullptr, &byte, 1, 0};
   wsk::WSK_BUF buf{&mdl, 0, 1};
   wsk::SOCKADDR_STORAGE from;
   wsk::IRP irp;

@@ -27,6 +27,19 @@ inline long Result(const wsk::IRP& irp) {
   return -ErrnoFromStatus(st);
 }
 
+// The Linux result of a send or receive: `returned` is what the dispatch
+// call returned, the IRP's final status when it is not STATUS_PENDING (the
+// WSK contract), so the common case reads no status back from the IRP.
+inline long DataResult(wsk::NTSTATUS returned, const wsk::IRP& irp) {
+  if (returned == wsk::STATUS_SUCCESS) [[likely]] {
+    const long n = static_cast<long>(irp.IoStatus.Information);
+    // A byte count, at most MAX_RW_COUNT: the caller's sign test folds.
+    if (n < 0) __builtin_unreachable();
+    return n;
+  }
+  return Result(irp);
+}
+
 inline long StatusResult(wsk::NTSTATUS st) {
   return st == wsk::STATUS_SUCCESS ? 0 : -ErrnoFromStatus(st);
 }

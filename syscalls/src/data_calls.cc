@@ -112,6 +112,13 @@ struct ReceiveControl {
   }
 };
 
+// A send's IRP, which also keeps the Linux flags for the rare failure
+// path: kept in the frame, not in a register saved across the call.
+struct SendIrp : StackIrp {
+  SendIrp(int fd, int linux_flags) : StackIrp(fd), flags(linux_flags) {}
+  int flags;
+};
+
 [[gnu::always_inline]] inline long StreamSend(LxSocket& s, int fd,
                                               wsk::WSK_BUF* buf, int flags,
                                               const sockaddr* to,
@@ -122,20 +129,21 @@ struct ReceiveControl {
   if (to != nullptr) [[unlikely]] {
     if (long r = AddressCopyIn(to, to_len); r < 0) return r;
   }
-  StackIrp irp(fd);
+  SendIrp irp(fd, flags);
+  wsk::NTSTATUS st;
   if (control != nullptr) [[unlikely]] {
     // WskSend carries no control: the lxwsk extension does.
-    s.connection()->WskLxSendMessage(
+    st = s.connection()->WskLxSendMessage(
         s.wsk, buf, WskSendFlags(flags),
         static_cast<wsk::ULONG>(control->length),
         static_cast<const wsk::CMSGHDR*>(control->data), &irp);
   } else {
-    s.connection()->WskSend(s.wsk, buf, WskSendFlags(flags), &irp);
+    st = s.connection()->WskSend(s.wsk, buf, WskSendFlags(flags), &irp);
   }
-  long r = Result(irp);
+  long r = DataResult(st, irp);
   if (r >= 0) [[likely]]
     return r;
-  return SendFailed(r, flags);
+  return SendFailed(r, irp.flags);
 }
 
 // The general form of a datagram send: every address rule (AddressIn) and
@@ -185,16 +193,16 @@ struct ReceiveControl {
   if (!s.bound.load(std::memory_order_relaxed)) [[unlikely]] {
     return DatagramSendGeneral(s, fd, buf, flags, to, to_len, control);
   }
-  StackIrp irp(fd);
-  s.datagram()->WskSendTo(
+  SendIrp irp(fd, flags);
+  const wsk::NTSTATUS st = s.datagram()->WskSendTo(
       s.wsk, buf, WskSendFlags(flags), remote,
       control ? static_cast<wsk::ULONG>(control->length) : 0,
       control ? static_cast<const wsk::CMSGHDR*>(control->data) : nullptr,
       &irp);
-  long r = Result(irp);
+  long r = DataResult(st, irp);
   if (r >= 0) [[likely]]
     return r;
-  return SendFailed(r, flags);
+  return SendFailed(r, irp.flags);
 }
 
 [[gnu::always_inline]] inline long StreamRecv(
@@ -219,8 +227,9 @@ struct ReceiveControl {
     }
     return r;
   }
-  s.connection()->WskReceive(s.wsk, buf, WskReceiveFlags(flags), &irp);
-  long r = Result(irp);
+  const wsk::NTSTATUS st =
+      s.connection()->WskReceive(s.wsk, buf, WskReceiveFlags(flags), &irp);
+  long r = DataResult(st, irp);
   if (r >= 0) {
     // A stream has no source address: Linux reports length 0, after the
     // usual checks of *addrlen (move_addr_to_user with klen 0).
@@ -252,11 +261,11 @@ struct ReceiveControl {
   alignas(ReceiveControl) unsigned char rc_storage[sizeof(ReceiveControl)];
   if (control != nullptr) rc = new (rc_storage) ReceiveControl;
   StackIrp irp(fd);
-  s.datagram()->WskReceiveFrom(
+  const wsk::NTSTATUS st = s.datagram()->WskReceiveFrom(
       s.wsk, buf, WskReceiveFlags(flags), remote, rc ? &rc->length : nullptr,
       rc ? reinterpret_cast<wsk::CMSGHDR*>(rc->ws) : nullptr,
       msg_flags ? &ws_flags : nullptr, &irp);
-  long r = Result(irp);
+  long r = DataResult(st, irp);
   if (r >= 0) {
     if (remote != nullptr) {
       long ar =
@@ -321,6 +330,11 @@ extern const CategoryOps kDatagramOps;
 const CategoryOps kStreamOps = {StreamSend, StreamRecv};
 const CategoryOps kDatagramOps = {DatagramSend, DatagramRecv};
 
+long SendToClamped(LxSocket& s, int fd, const void* buf, int flags,
+                   const sockaddr* to, socklen_t to_len);
+long RecvFromClamped(LxSocket& s, int fd, void* buf, int flags, sockaddr* from,
+                     socklen_t* from_len);
+
 // SendTo and RecvFrom are inlined into the shim's entry points (LTO); GCC
 // warns that an external always_inline function may not always be.
 #pragma GCC diagnostic push
@@ -328,9 +342,10 @@ const CategoryOps kDatagramOps = {DatagramSend, DatagramRecv};
 [[gnu::always_inline]] long SendTo(LxSocket& s, int fd, const void* buf,
                                    size_t len, int flags, const sockaddr* to,
                                    socklen_t to_len) {
-  if (len > kMaxRw) len = kMaxRw;
-  wsk::MDL mdl{nullptr, const_cast<void*>(buf), 0,
-               static_cast<wsk::ULONG>(len)};
+  if (len > kMaxRw) [[unlikely]]
+    return SendToClamped(s, fd, buf, flags, to, to_len);
+  wsk::MDL mdl{nullptr, const_cast<void*>(buf), static_cast<wsk::ULONG>(len),
+               0};
   wsk::WSK_BUF wb{&mdl, 0, len};
   // The category's operation (s.ops, chosen by category at creation),
   // called directly so the compiler can inline it: one compare.
@@ -343,14 +358,30 @@ const CategoryOps kDatagramOps = {DatagramSend, DatagramRecv};
 [[gnu::always_inline]] long RecvFrom(LxSocket& s, int fd, void* buf, size_t len,
                                      int flags, sockaddr* from,
                                      socklen_t* from_len) {
-  if (len > kMaxRw) len = kMaxRw;
-  wsk::MDL mdl{nullptr, buf, 0, static_cast<wsk::ULONG>(len)};
+  if (len > kMaxRw) [[unlikely]]
+    return RecvFromClamped(s, fd, buf, flags, from, from_len);
+  wsk::MDL mdl{nullptr, buf, static_cast<wsk::ULONG>(len), 0};
   wsk::WSK_BUF wb{&mdl, 0, len};
   if (s.category == wsk::WSK_FLAG_DATAGRAM_SOCKET) {
     return DatagramRecv(s, fd, &wb, flags, from, from_len, nullptr, nullptr);
   }
   return StreamRecv(s, fd, &wb, flags, from, from_len, nullptr, nullptr);
 }
+// A length past MAX_RW_COUNT is clamped (rw_verify_area), out of line so
+// the common case pays one compare.
+[[gnu::noinline, gnu::cold]] long SendToClamped(LxSocket& s, int fd,
+                                                const void* buf, int flags,
+                                                const sockaddr* to,
+                                                socklen_t to_len) {
+  return SendTo(s, fd, buf, kMaxRw, flags, to, to_len);
+}
+[[gnu::noinline, gnu::cold]] long RecvFromClamped(LxSocket& s, int fd,
+                                                  void* buf, int flags,
+                                                  sockaddr* from,
+                                                  socklen_t* from_len) {
+  return RecvFrom(s, fd, buf, kMaxRw, flags, from, from_len);
+}
+
 #pragma GCC diagnostic pop
 
 long Read(LxSocket& s, int fd, void* buf, size_t len) {

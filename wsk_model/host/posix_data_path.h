@@ -46,26 +46,53 @@ inline HostResult PosixResult(long r) {
   return PosixFailure(r);
 }
 
-// The start of a single-MDL buffer, or null for no MDL.
+// The start of a single-MDL buffer (the fast forms take no null MDL).
 inline char* SingleBuffer(const WSK_BUF& b) {
-  const MDL* m = b.Mdl;
-  return m ? static_cast<char*>(MmGetMdlVirtualAddress(m)) + b.Offset : nullptr;
+  return static_cast<char*>(MmGetMdlVirtualAddress(b.Mdl)) + b.Offset;
+}
+
+// The system call of a fast form. kSingleThreaded: the form applies only
+// in a single-threaded process, where a blocking call needs no switch to
+// asynchronous cancellation (CancellableSyscall), so the call is a plain
+// RawSyscall and the provider's hot path makes no function call and saves
+// no registers; a multi-threaded process takes the general form, whose
+// fast form (kSingleThreaded false) is the cancellable one.
+template <bool kSingleThreaded>
+[[gnu::always_inline]] inline long FastSyscall(long n, long a, long b, long c,
+                                               long d, long e, long f) {
+  if constexpr (kSingleThreaded) {
+    return RawSyscall(n, a, b, c, d, e, f);
+  } else {
+    return CancellableSyscall(n, a, b, c, d, e, f);
+  }
+}
+// sendto/recvfrom with no address: the kernel ignores the address length.
+template <bool kSingleThreaded>
+[[gnu::always_inline]] inline long FastSyscallNoAddress(long n, long a, long b,
+                                                        long c, long d) {
+  if constexpr (kSingleThreaded) {
+    return RawSyscall5(n, a, b, c, d, 0);
+  } else {
+    return CancellableSyscall(n, a, b, c, d, 0, 0);
+  }
 }
 
 // The fast forms, for the provider's inline path: false when the request
 // needs the general form (then nothing was done); otherwise the system call
 // was made and *r is its raw result (bytes, or -errno: PosixResult turns it
-// into a status). They make no function call, so the provider's hot path
-// needs no saved registers.
-[[gnu::always_inline]] inline bool PosixSendFast(HostHandle h, const WSK_BUF& b,
-                                                 ULONG flags,
-                                                 const SOCKADDR* remote,
-                                                 const CMSGHDR* control,
-                                                 long* r) {
+// into a status).
+template <bool kSingleThreaded = false>
+[[gnu::always_inline]] inline bool PosixSendFast(
+    HostHandle h, const WSK_BUF& b, ULONG flags, const SOCKADDR* remote,
+    const CMSGHDR* control, long* r, uintptr_t refuse = 0) {
   const MDL* m = b.Mdl;
-  // WSK flags other than none go through the flag table (general form).
-  if (control != nullptr || flags != 0 || (m != nullptr && m->Next != nullptr))
-      [[unlikely]] {
+  // WSK flags other than none go through the flag table (general form);
+  // so do no MDL, a chain, control data and a nonzero `refuse` (the
+  // caller's own reasons). One OR and one test for most of them.
+  if (m == nullptr ||
+      (reinterpret_cast<uintptr_t>(m->Next) |
+       reinterpret_cast<uintptr_t>(control) | flags | refuse) != 0 ||
+      (kSingleThreaded && !__libc_single_threaded)) [[unlikely]] {
     return false;
   }
   // WSK never raises signals: MSG_NOSIGNAL always.
@@ -73,7 +100,7 @@ inline char* SingleBuffer(const WSK_BUF& b) {
   const long p = reinterpret_cast<long>(SingleBuffer(b));
   const long len = static_cast<long>(b.Length);
   if (remote == nullptr) [[likely]] {
-    *r = CancellableSyscall(SYS_sendto, h, p, len, kFlags, 0, 0);
+    *r = FastSyscallNoAddress<kSingleThreaded>(SYS_sendto, h, p, len, kFlags);
     return true;
   }
   // Same bytes, Linux family value (the family table's hot rows).
@@ -81,8 +108,9 @@ inline char* SingleBuffer(const WSK_BUF& b) {
     sockaddr_in sin;
     memcpy(&sin, remote, sizeof(sin));
     sin.sin_family = static_cast<sa_family_t>(lx::LinuxFamilyFast(WS_AF_INET));
-    *r = CancellableSyscall(SYS_sendto, h, p, len, kFlags,
-                            reinterpret_cast<long>(&sin), sizeof(sin));
+    *r =
+        FastSyscall<kSingleThreaded>(SYS_sendto, h, p, len, kFlags,
+                                     reinterpret_cast<long>(&sin), sizeof(sin));
     return true;
   }
   if (remote->sa_family == WS_AF_INET6) {
@@ -90,25 +118,30 @@ inline char* SingleBuffer(const WSK_BUF& b) {
     memcpy(&sin6, remote, sizeof(sin6));
     sin6.sin6_family =
         static_cast<sa_family_t>(lx::LinuxFamilyFast(WS_AF_INET6));
-    *r = CancellableSyscall(SYS_sendto, h, p, len, kFlags,
-                            reinterpret_cast<long>(&sin6), sizeof(sin6));
+    *r = FastSyscall<kSingleThreaded>(SYS_sendto, h, p, len, kFlags,
+                                      reinterpret_cast<long>(&sin6),
+                                      sizeof(sin6));
     return true;
   }
   return false;
 }
 
+template <bool kSingleThreaded = false>
 [[gnu::always_inline]] inline bool PosixReceiveFast(
     HostHandle h, const WSK_BUF& b, ULONG flags, PSOCKADDR remote,
-    CMSGHDR* control, ULONG* out_flags, long* r) {
+    CMSGHDR* control, ULONG* out_flags, long* r, uintptr_t refuse = 0) {
   const MDL* m = b.Mdl;
-  if (control != nullptr || out_flags != nullptr || flags != 0 ||
-      (m != nullptr && m->Next != nullptr)) [[unlikely]] {
+  if (m == nullptr ||
+      (reinterpret_cast<uintptr_t>(m->Next) |
+       reinterpret_cast<uintptr_t>(control) |
+       reinterpret_cast<uintptr_t>(out_flags) | flags | refuse) != 0 ||
+      (kSingleThreaded && !__libc_single_threaded)) [[unlikely]] {
     return false;
   }
   const long p = reinterpret_cast<long>(SingleBuffer(b));
   const long len = static_cast<long>(b.Length);
   if (remote == nullptr) [[likely]] {
-    *r = CancellableSyscall(SYS_recvfrom, h, p, len, 0, 0, 0);
+    *r = FastSyscallNoAddress<kSingleThreaded>(SYS_recvfrom, h, p, len, 0);
     return true;
   }
   // The host writes a Linux address; the caller gets it in Windows form
@@ -117,9 +150,9 @@ inline char* SingleBuffer(const WSK_BUF& b) {
   // of the way (WS_AF_UNSPEC), as the general form does.
   sockaddr_storage ss;
   socklen_t ss_len = sizeof(ss);
-  *r = CancellableSyscall(SYS_recvfrom, h, p, len, 0,
-                          reinterpret_cast<long>(&ss),
-                          reinterpret_cast<long>(&ss_len));
+  *r = FastSyscall<kSingleThreaded>(SYS_recvfrom, h, p, len, 0,
+                                    reinterpret_cast<long>(&ss),
+                                    reinterpret_cast<long>(&ss_len));
   if (*r >= 0) [[likely]] {
     const uint16_t fam = lx::WsFamilyFast(ss.ss_family);
     if (ss_len >= sizeof(SOCKADDR_IN6) && fam == WS_AF_INET6) {

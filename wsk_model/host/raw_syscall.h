@@ -26,6 +26,20 @@ inline long RawSyscall(long n, long a = 0, long b = 0, long c = 0, long d = 0,
                    : "rcx", "r11", "memory");
   return ret;
 }
+// A five-argument call: r9 is neither set nor clobbered, so a caller with
+// one more value live across the call keeps it in a register instead of
+// saving one (sendto/recvfrom with a null address: the kernel reads the
+// address length only with an address).
+inline long RawSyscall5(long n, long a, long b, long c, long d, long e) {
+  long ret;
+  register long r10 __asm__("r10") = d;
+  register long r8 __asm__("r8") = e;
+  __asm__ volatile("syscall"
+                   : "=a"(ret)
+                   : "a"(n), "D"(a), "S"(b), "d"(c), "r"(r10), "r"(r8)
+                   : "rcx", "r11", "memory");
+  return ret;
+}
 #else
 inline long RawSyscall(long n, long a = 0, long b = 0, long c = 0, long d = 0,
                        long e = 0, long f = 0) {
@@ -36,6 +50,9 @@ inline long RawSyscall(long n, long a = 0, long b = 0, long c = 0, long d = 0,
     errno = saved;
   }
   return r;
+}
+inline long RawSyscall5(long n, long a, long b, long c, long d, long e) {
+  return RawSyscall(n, a, b, c, d, e, 0);
 }
 #endif
 

@@ -230,7 +230,7 @@ void ReceiveReady(Provider* p, ModelSocket* s, NTSTATUS st) {
   }
   const WSK_CLIENT_CONNECTION_DISPATCH* d = ConnectionEvents(s);
   std::vector<char> data(kIndicationBytes);
-  MDL mdl{nullptr, data.data(), 0, static_cast<ULONG>(data.size())};
+  MDL mdl{nullptr, data.data(), static_cast<ULONG>(data.size()), 0};
   WSK_BUF buf{&mdl, 0, data.size()};
   HostResult r =
       p->host().Receive(s->handle, buf, WSK_FLAG_LX_PEEK | WSK_FLAG_LX_DONTWAIT,
@@ -263,7 +263,7 @@ void ReceiveReady(Provider* p, ModelSocket* s, NTSTATUS st) {
   if (accepted == 0) accepted = r.information;
   if (accepted > r.information) accepted = r.information;
   // Consume what the client took (it already has the bytes).
-  MDL sink{nullptr, data.data(), 0, static_cast<ULONG>(accepted)};
+  MDL sink{nullptr, data.data(), static_cast<ULONG>(accepted), 0};
   WSK_BUF sb{&sink, 0, accepted};
   p->host().Receive(s->handle, sb, WSK_FLAG_LX_DONTWAIT, nullptr, nullptr,
                     nullptr, nullptr);
@@ -281,7 +281,7 @@ void ReceiveFromReady(Provider* p, ModelSocket* s, NTSTATUS st) {
   const auto* d =
       static_cast<const WSK_CLIENT_DATAGRAM_DISPATCH*>(s->client_dispatch);
   std::vector<char> data(kIndicationBytes);
-  MDL mdl{nullptr, data.data(), 0, static_cast<ULONG>(data.size())};
+  MDL mdl{nullptr, data.data(), static_cast<ULONG>(data.size()), 0};
   WSK_BUF buf{&mdl, 0, data.size()};
   SOCKADDR_IN6 from{};
   HostResult r = p->host().Receive(s->handle, buf, WSK_FLAG_LX_DONTWAIT,

@@ -83,7 +83,11 @@ ModelSocket* Provider::NewSocket(WSK_CLIENT* client, HostHandle h,
   s->type = type;
   s->protocol = protocol;
   s->inline_mode = inline_mode;
-  s->posix_inline = inline_mode && posix_host_;
+  s->fast_refuse.store(
+      (inline_mode && posix_host_ ? 0 : ModelSocket::kRefuseGeneral) |
+          (category == WSK_FLAG_DATAGRAM_SOCKET ? ModelSocket::kRefuseUnbound
+                                                : 0),
+      std::memory_order_relaxed);
   if (client != nullptr) client->open_sockets.fetch_add(1);
   return s;
 }
@@ -221,7 +225,7 @@ NTSTATUS Provider::WskLxAdoptSocket(PWSK_CLIENT Client, int HostHandle,
   SOCKADDR_IN6 local{};
   HostResult r =
       host_.GetLocalAddress(HostHandle, reinterpret_cast<PSOCKADDR>(&local));
-  s->bound = NT_SUCCESS(r.status) && local.sin6_port != 0;
+  if (NT_SUCCESS(r.status) && local.sin6_port != 0) s->MarkBound();
   return CompleteNow(Irp, STATUS_SUCCESS, reinterpret_cast<uintptr_t>(s));
 }
 
@@ -353,7 +357,7 @@ NTSTATUS Provider::WskBind(PWSK_SOCKET Socket, const SOCKADDR* LocalAddress,
                            ULONG Flags, PIRP Irp) {
   ModelSocket* s = ToModel(Socket);
   if ((Flags & WSK_FLAG_LX_IMPLICIT_BIND) != 0) {
-    s->bound = true;
+    s->MarkBound();
     return CompleteNow(Irp, STATUS_SUCCESS, 0);
   }
   if (LocalAddress == nullptr || Flags != 0) {
@@ -361,7 +365,7 @@ NTSTATUS Provider::WskBind(PWSK_SOCKET Socket, const SOCKADDR* LocalAddress,
   }
   NTSTATUS st = host_.Bind(HandleFor(s, Irp), LocalAddress);
   if (NT_SUCCESS(st)) {
-    s->bound = true;
+    s->MarkBound();
     // "For a listening socket, WskBind also starts listening" (MS Learn).
     if (s->category == WSK_FLAG_LISTEN_SOCKET) {
       st = host_.Listen(HandleFor(s, Irp), s->backlog);
@@ -403,7 +407,7 @@ NTSTATUS Provider::AcceptOnce(ModelSocket* s, ULONG lx_flags, void* context,
     // An accepted socket has its local address already (the listener's):
     // it is bound, so a later WskConnect reaches the transport (which says
     // "already connected") instead of failing the bind-first rule.
-    a->bound = true;
+    a->MarkBound();
     a->context = context;
     a->client_dispatch = dispatch;
     return {STATUS_SUCCESS, reinterpret_cast<uintptr_t>(a)};
@@ -485,8 +489,8 @@ inline HostResult Provider::HostReceive(HostHandle h, const WSK_BUF& b,
 // Inline sockets (the preload path): one host attempt, the IRP completed
 // before returning. The socket is read before the host call: another
 // thread may close it while this one is blocked in the host (Linux allows
-// that). posix_inline (an inline socket over the POSIX host) selects the
-// fast form. With the POSIX host the common request is its fast form, and
+// that). fast_refuse == 0 (an inline socket over the POSIX host) selects
+// the fast form. With the POSIX host the common request is its fast form, and
 // every other case leaves through a tail call (WskSendInline and friends,
 // CompleteRaw's error and completion-routine cases), so the hot path
 // saves no registers.
@@ -494,8 +498,9 @@ NTSTATUS Provider::WskSend(PWSK_SOCKET Socket, PWSK_BUF Buffer, ULONG Flags,
                            PIRP Irp) {
   ModelSocket* s = ToModel(Socket);
   long r;
-  if (s->posix_inline && host::PosixSendFast(HandleFor(s, Irp), *Buffer, Flags,
-                                             nullptr, nullptr, &r)) [[likely]] {
+  if (host::PosixSendFast<true>(
+          HandleFor(s, Irp), *Buffer, Flags, nullptr, nullptr, &r,
+          s->fast_refuse.load(std::memory_order_relaxed))) [[likely]] {
     return CompleteRaw(Irp, r);
   }
   return WskSendInline(s, Buffer, Flags, Irp);
@@ -526,9 +531,9 @@ NTSTATUS Provider::WskReceive(PWSK_SOCKET Socket, PWSK_BUF Buffer, ULONG Flags,
                               PIRP Irp) {
   ModelSocket* s = ToModel(Socket);
   long r;
-  if (s->posix_inline &&
-      host::PosixReceiveFast(HandleFor(s, Irp), *Buffer, Flags, nullptr,
-                             nullptr, nullptr, &r)) [[likely]] {
+  if (host::PosixReceiveFast<true>(
+          HandleFor(s, Irp), *Buffer, Flags, nullptr, nullptr, nullptr, &r,
+          s->fast_refuse.load(std::memory_order_relaxed))) [[likely]] {
     return CompleteRaw(Irp, r);
   }
   return WskReceiveInline(s, Buffer, Flags, Irp);
@@ -611,14 +616,33 @@ NTSTATUS Provider::WskSendTo(PWSK_SOCKET Socket, PWSK_BUF Buffer, ULONG Flags,
                              ULONG ControlInfoLength,
                              const CMSGHDR* ControlInfo, PIRP Irp) {
   ModelSocket* s = ToModel(Socket);
-  // "A datagram socket must be bound before WskSendTo."
-  if (!s->bound.load(std::memory_order_relaxed)) [[unlikely]] {
-    return CompleteCold(Irp, STATUS_INVALID_DEVICE_STATE);
+  // The bind-first rule is checked in WskSendToInline: an unbound socket's
+  // fast_refuse sends it there.
+  // With an address or control data, a form of its own: their extra live
+  // values would otherwise cost the connected form saved registers.
+  if ((reinterpret_cast<uintptr_t>(RemoteAddress) |
+       reinterpret_cast<uintptr_t>(ControlInfo)) != 0) {
+    return WskSendToAddressed(s, Buffer, Flags, RemoteAddress,
+                              ControlInfoLength, ControlInfo, Irp);
   }
   long r;
-  if (s->posix_inline && host::PosixSendFast(HandleFor(s, Irp), *Buffer, Flags,
-                                             RemoteAddress, ControlInfo, &r))
-      [[likely]] {
+  if (host::PosixSendFast<true>(
+          HandleFor(s, Irp), *Buffer, Flags, nullptr, nullptr, &r,
+          s->fast_refuse.load(std::memory_order_relaxed))) [[likely]] {
+    return CompleteRaw(Irp, r);
+  }
+  return WskSendToInline(s, Buffer, Flags, nullptr, 0, nullptr, Irp);
+}
+
+NTSTATUS Provider::WskSendToAddressed(ModelSocket* s, PWSK_BUF Buffer,
+                                      ULONG Flags,
+                                      const SOCKADDR* RemoteAddress,
+                                      ULONG ControlInfoLength,
+                                      const CMSGHDR* ControlInfo, PIRP Irp) {
+  long r;
+  if (host::PosixSendFast<true>(
+          HandleFor(s, Irp), *Buffer, Flags, RemoteAddress, ControlInfo, &r,
+          s->fast_refuse.load(std::memory_order_relaxed))) [[likely]] {
     return CompleteRaw(Irp, r);
   }
   return WskSendToInline(s, Buffer, Flags, RemoteAddress, ControlInfoLength,
@@ -629,6 +653,10 @@ NTSTATUS Provider::WskSendToInline(ModelSocket* s, PWSK_BUF Buffer, ULONG Flags,
                                    const SOCKADDR* RemoteAddress,
                                    ULONG ControlInfoLength,
                                    const CMSGHDR* ControlInfo, PIRP Irp) {
+  // "A datagram socket must be bound before WskSendTo."
+  if (!s->bound.load(std::memory_order_relaxed)) {
+    return CompleteCold(Irp, STATUS_INVALID_DEVICE_STATE);
+  }
   if (!s->inline_mode) {
     return PendSendTo(s, Buffer, Flags, RemoteAddress, ControlInfoLength,
                       ControlInfo, Irp);
@@ -661,10 +689,36 @@ NTSTATUS Provider::WskReceiveFrom(PWSK_SOCKET Socket, PWSK_BUF Buffer,
                                   ULONG* ControlLength, CMSGHDR* ControlInfo,
                                   ULONG* ControlFlags, PIRP Irp) {
   ModelSocket* s = ToModel(Socket);
+  // With an address, control or flags to return, a form of its own (as
+  // WskSendTo); the connected receive then keeps few values live.
+  if ((reinterpret_cast<uintptr_t>(RemoteAddress) |
+       reinterpret_cast<uintptr_t>(ControlLength) |
+       reinterpret_cast<uintptr_t>(ControlInfo) |
+       reinterpret_cast<uintptr_t>(ControlFlags)) != 0) {
+    return WskReceiveFromAddressed(s, Buffer, Flags, RemoteAddress,
+                                   ControlLength, ControlInfo, ControlFlags,
+                                   Irp);
+  }
   long r;
-  if (s->posix_inline &&
-      host::PosixReceiveFast(HandleFor(s, Irp), *Buffer, Flags, RemoteAddress,
-                             ControlInfo, ControlFlags, &r)) [[likely]] {
+  if (host::PosixReceiveFast<true>(
+          HandleFor(s, Irp), *Buffer, Flags, nullptr, nullptr, nullptr, &r,
+          s->fast_refuse.load(std::memory_order_relaxed))) [[likely]] {
+    return CompleteRaw(Irp, r);
+  }
+  return WskReceiveFromInline(s, Buffer, Flags, nullptr, nullptr, nullptr,
+                              nullptr, Irp);
+}
+
+NTSTATUS Provider::WskReceiveFromAddressed(ModelSocket* s, PWSK_BUF Buffer,
+                                           ULONG Flags, PSOCKADDR RemoteAddress,
+                                           ULONG* ControlLength,
+                                           CMSGHDR* ControlInfo,
+                                           ULONG* ControlFlags, PIRP Irp) {
+  long r;
+  if (host::PosixReceiveFast<true>(
+          HandleFor(s, Irp), *Buffer, Flags, RemoteAddress, ControlInfo,
+          ControlFlags, &r, s->fast_refuse.load(std::memory_order_relaxed)))
+      [[likely]] {
     // No control buffer was given: none was received.
     if (ControlLength != nullptr) *ControlLength = 0;
     return CompleteRaw(Irp, r);

@@ -127,7 +127,7 @@ TEST(TracingProviderTest, RecordsWindowsValuesAndIrpResults) {
   EXPECT_EQ(rec.statuses[2], wsk::STATUS_CONNECTION_REFUSED);
 
   char data[5] = {};
-  wsk::MDL mdl{nullptr, data, 0, sizeof(data)};
+  wsk::MDL mdl{nullptr, data, sizeof(data), 0};
   wsk::WSK_BUF buf{&mdl, 0, sizeof(data)};
   wsk::IoReuseIrp(&irp, 7);
   stream->WskSend(sock, &buf, wsk::WSK_FLAG_LX_DONTWAIT, &irp);

@@ -457,7 +457,7 @@ TEST_F(EventCallbackTest, PartialAcceptanceStopsIndicationsUntilReceive) {
 
   // WskReceive takes the rest; indications resume for new data.
   char data[16] = {};
-  MDL mdl{nullptr, data, 0, sizeof(data)};
+  MDL mdl{nullptr, data, sizeof(data), 0};
   WSK_BUF buf{&mdl, 0, sizeof(data)};
   IrpProbe receive;
   EXPECT_EQ(provider_.WskReceive(socket, &buf, 0, receive.get()),
@@ -515,7 +515,7 @@ TEST_F(EventCallbackTest, IndicationsResumeAfterWskReceive) {
   ASSERT_EQ(log.receive_calls, 1);
 
   char data[8] = {};
-  MDL mdl{nullptr, data, 0, sizeof(data)};
+  MDL mdl{nullptr, data, sizeof(data), 0};
   WSK_BUF buf{&mdl, 0, sizeof(data)};
   IrpProbe receive;
   ASSERT_EQ(provider_.WskReceive(socket, &buf, 0, receive.get()),

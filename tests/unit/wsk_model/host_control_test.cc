@@ -43,7 +43,7 @@ class HostControlTest : public ::testing::Test {
   }
   HostResult SendWithControl(const void* control, ULONG length) {
     char data[3] = {'a', 'b', 'c'};
-    MDL mdl{nullptr, data, 0, sizeof(data)};
+    MDL mdl{nullptr, data, sizeof(data), 0};
     WSK_BUF buf{&mdl, 0, sizeof(data)};
     return host_.Send(tx_, buf, 0, reinterpret_cast<const SOCKADDR*>(&to_),
                       static_cast<const CMSGHDR*>(control), length);
@@ -54,7 +54,7 @@ class HostControlTest : public ::testing::Test {
   int tx_ = -1;
   SOCKADDR_IN to_{};
   char in_[16];
-  MDL in_mdl_{nullptr, in_, 0, sizeof(in_)};
+  MDL in_mdl_{nullptr, in_, sizeof(in_), 0};
   WSK_BUF in_buf_{&in_mdl_, 0, sizeof(in_)};
 };
 

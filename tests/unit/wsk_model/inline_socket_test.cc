@@ -97,7 +97,7 @@ void ExpectCompletedInline(const IrpProbe& probe, NTSTATUS status,
 TEST_F(InlineSocketTest, SendCompletesInCallingThread) {
   PWSK_SOCKET socket = MakeSocket(WSK_FLAG_CONNECTION_SOCKET, WS_SOCK_STREAM);
   char data[] = "hello";
-  MDL mdl{nullptr, data, 0, 5};
+  MDL mdl{nullptr, data, 5, 0};
   WSK_BUF buf{&mdl, 0, 5};
   EXPECT_CALL(host_, Send(kHandle,
                           AllOf(Field(&WSK_BUF::Mdl, &mdl),
@@ -139,7 +139,7 @@ TEST_F(InlineSocketTest, SendFailureAndWouldBlockCompleteWithHostStatus) {
 TEST_F(InlineSocketTest, ReceiveCompletesInCallingThreadWithBytes) {
   PWSK_SOCKET socket = MakeSocket(WSK_FLAG_CONNECTION_SOCKET, WS_SOCK_STREAM);
   char data[16] = {};
-  MDL mdl{nullptr, data, 0, sizeof(data)};
+  MDL mdl{nullptr, data, sizeof(data), 0};
   WSK_BUF buf{&mdl, 2, 10};
   EXPECT_CALL(host_, Receive(kHandle,
                              AllOf(Field(&WSK_BUF::Mdl, &mdl),
@@ -194,7 +194,7 @@ TEST_F(InlineSocketTest, RequestorHandleIsPassedToHost) {
 TEST_F(InlineSocketTest, SendAndReceiveMessageCarryControlToTheHost) {
   PWSK_SOCKET socket = MakeSocket(WSK_FLAG_CONNECTION_SOCKET, WS_SOCK_STREAM);
   char data[4] = {};
-  MDL mdl{nullptr, data, 0, sizeof(data)};
+  MDL mdl{nullptr, data, sizeof(data), 0};
   WSK_BUF buf{&mdl, 0, sizeof(data)};
   CMSGHDR control{sizeof(CMSGHDR), static_cast<int>(WS_SOL_SOCKET), 77};
   EXPECT_CALL(host_, Send(kRequestorHandle, Field(&WSK_BUF::Length, 4u), 0,
@@ -236,7 +236,7 @@ TEST_F(InlineSocketTest, SendToCompletesInCallingThread) {
   PWSK_SOCKET socket = MakeSocket(WSK_FLAG_DATAGRAM_SOCKET, WS_SOCK_DGRAM);
   ImplicitBind(socket);
   char data[8] = {};
-  MDL mdl{nullptr, data, 0, sizeof(data)};
+  MDL mdl{nullptr, data, sizeof(data), 0};
   WSK_BUF buf{&mdl, 0, sizeof(data)};
   CMSGHDR control{sizeof(CMSGHDR), 0, 0};
   EXPECT_CALL(host_, Send(kRequestorHandle, Field(&WSK_BUF::Length, 8u), 0,
@@ -271,7 +271,7 @@ TEST_F(InlineSocketTest, ReceiveFromCompletesInCallingThread) {
   PWSK_SOCKET socket = MakeSocket(WSK_FLAG_DATAGRAM_SOCKET, WS_SOCK_DGRAM);
   ImplicitBind(socket);
   char data[32] = {};
-  MDL mdl{nullptr, data, 0, sizeof(data)};
+  MDL mdl{nullptr, data, sizeof(data), 0};
   WSK_BUF buf{&mdl, 0, sizeof(data)};
   SOCKADDR_IN from{};
   CMSGHDR control[4] = {};
@@ -576,7 +576,7 @@ TEST_F(InlineSocketTest, AcceptRejectsFlagsAndWrongCategory) {
 TEST_F(InlineSocketTest, DisconnectGracefulAbortiveAndFinalData) {
   PWSK_SOCKET socket = MakeSocket(WSK_FLAG_CONNECTION_SOCKET, WS_SOCK_STREAM);
   char data[4] = {'b', 'y', 'e', '!'};
-  MDL mdl{nullptr, data, 0, 4};
+  MDL mdl{nullptr, data, 4, 0};
   WSK_BUF buf{&mdl, 0, 4};
   {
     ::testing::InSequence seq;

@@ -75,7 +75,7 @@ class PendingIrpTest : public ::testing::Test {
   Provider provider_;
   WSK_CLIENT client_;
   char data_[64] = {};
-  MDL mdl_{nullptr, data_, 0, sizeof(data_)};
+  MDL mdl_{nullptr, data_, sizeof(data_), 0};
   WSK_BUF buf_{&mdl_, 0, sizeof(data_)};
 };
 

@@ -77,7 +77,7 @@ TEST_F(PosixFastPathTest, SendToAndReceiveFromCompleteInlineWithAddress) {
   ASSERT_NE(b_addr.sin_port, 0);
 
   char out[] = "hello";
-  MDL out_mdl{nullptr, out, 0, 5};
+  MDL out_mdl{nullptr, out, 5, 0};
   WSK_BUF out_buf{&out_mdl, 0, 5};
   HeapIrpResult sent;
   PIRP irp = IoAllocateIrp();
@@ -91,7 +91,7 @@ TEST_F(PosixFastPathTest, SendToAndReceiveFromCompleteInlineWithAddress) {
   EXPECT_EQ(sent.information, 5u);
 
   char in[16] = {};
-  MDL in_mdl{nullptr, in, 0, sizeof(in)};
+  MDL in_mdl{nullptr, in, sizeof(in), 0};
   WSK_BUF in_buf{&in_mdl, 0, sizeof(in)};
   SOCKADDR_IN6 from{};
   ULONG control_length = 99;
@@ -119,7 +119,7 @@ TEST_F(PosixFastPathTest, WouldBlockIsDeviceNotReady) {
   SOCKADDR_IN addr{};
   PWSK_SOCKET s = MakeBoundUdp(WSK_FLAG_LX_NONBLOCK, &addr);
   char in[4];
-  MDL mdl{nullptr, in, 0, sizeof(in)};
+  MDL mdl{nullptr, in, sizeof(in), 0};
   WSK_BUF buf{&mdl, 0, sizeof(in)};
   IrpProbe recv;
   EXPECT_EQ(provider_.WskReceiveFrom(s, &buf, 0, nullptr, nullptr, nullptr,

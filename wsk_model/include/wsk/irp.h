@@ -58,14 +58,17 @@ struct IRP {
 };
 
 // Prepares an IRP for (re)use: IoReuseIrp with a requestor handle. Every
-// field but Status and RequestorHandle starts as zero bytes (false,
+// field from Information up to RequestorHandle starts as zero bytes (false,
 // nullptr, 0: lock-free atomics of those values are all-zero), so one
-// block clear does them all: a few vector stores on the data path.
+// 48-byte block clear does them all: three vector stores on the data path.
 inline void IoReuseIrp(PIRP irp, int requestor_handle = kNoRequestorHandle) {
   static_assert(std::is_standard_layout_v<IRP>);
   static_assert(std::atomic<bool>::is_always_lock_free &&
                 std::atomic<PDRIVER_CANCEL>::is_always_lock_free);
-  memset(static_cast<void*>(irp), 0, offsetof(IRP, RequestorHandle));
+  constexpr size_t kFrom = offsetof(IRP, IoStatus.Information);
+  static_assert(offsetof(IRP, RequestorHandle) - kFrom == 48);
+  memset(reinterpret_cast<char*>(irp) + kFrom, 0,
+         offsetof(IRP, RequestorHandle) - kFrom);
   irp->IoStatus.Status = STATUS_PENDING;
   irp->RequestorHandle = requestor_handle;
 }
@@ -104,11 +107,13 @@ inline void IoCompleteRequest(PIRP irp, NTSTATUS status,
 // Memory descriptor list analogue: one virtually contiguous, locked range.
 // A user-mode model has no pages to lock; the chain of (address, count)
 // ranges is what a WSK provider reads through MmGetSystemAddressForMdlSafe.
+// ByteCount before ByteOffset, as in the Windows MDL (one 8-byte store
+// writes both for an MDL that starts at its StartVa).
 struct MDL {
   MDL* Next;
   void* StartVa;
-  ULONG ByteOffset;
   ULONG ByteCount;
+  ULONG ByteOffset;
 };
 using PMDL = MDL*;
 

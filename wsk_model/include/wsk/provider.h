@@ -42,9 +42,19 @@ struct ModelSocket {
   USHORT type;
   ULONG protocol;
   bool inline_mode;
-  // inline_mode with the POSIX host: the data path's fast form applies.
-  bool posix_inline = false;
+  // 0 when the data path's fast form applies: an inline socket over the
+  // POSIX host (else kRefuseGeneral) that, for a datagram socket, is bound
+  // (else kRefuseUnbound, so WskSendTo's bind-first rule is checked in the
+  // general form only). A word, not bools: the fast path ORs it with the
+  // request's flags and tests them all at once.
+  static constexpr uintptr_t kRefuseGeneral = 1;
+  static constexpr uintptr_t kRefuseUnbound = 2;
+  std::atomic<uintptr_t> fast_refuse{kRefuseGeneral};
   std::atomic<bool> bound{false};
+  void MarkBound() {
+    bound.store(true);
+    fast_refuse.fetch_and(~kRefuseUnbound, std::memory_order_relaxed);
+  }
   std::atomic<bool> listening{false};
   int backlog = 4096;
   // Client event interface (async sockets only).
@@ -176,6 +186,17 @@ class Provider final : public WskProviderStreamDispatch,
                                              ULONG ControlInfoLength,
                                              const CMSGHDR* ControlInfo,
                                              PIRP Irp);
+  // WskSendTo/WskReceiveFrom with an address (or a control length).
+  [[gnu::noinline]] NTSTATUS WskSendToAddressed(ModelSocket* s, PWSK_BUF Buffer,
+                                                ULONG Flags,
+                                                const SOCKADDR* RemoteAddress,
+                                                ULONG ControlInfoLength,
+                                                const CMSGHDR* ControlInfo,
+                                                PIRP Irp);
+  [[gnu::noinline]] NTSTATUS WskReceiveFromAddressed(
+      ModelSocket* s, PWSK_BUF Buffer, ULONG Flags, PSOCKADDR RemoteAddress,
+      ULONG* ControlLength, CMSGHDR* ControlInfo, ULONG* ControlFlags,
+      PIRP Irp);
   [[gnu::noinline]] NTSTATUS WskReceiveFromInline(
       ModelSocket* s, PWSK_BUF Buffer, ULONG Flags, PSOCKADDR RemoteAddress,
       ULONG* ControlLength, CMSGHDR* ControlInfo, ULONG* ControlFlags,
