@@ -344,8 +344,8 @@ long RecvFromClamped(LxSocket& s, int fd, void* buf, int flags, sockaddr* from,
                                    socklen_t to_len) {
   if (len > kMaxRw) [[unlikely]]
     return SendToClamped(s, fd, buf, flags, to, to_len);
-  wsk::MDL mdl{nullptr, const_cast<void*>(buf), static_cast<wsk::ULONG>(len),
-               0};
+  wsk::MDL mdl;
+  wsk::MmInitializeSingleMdl(&mdl, const_cast<void*>(buf), len);
   wsk::WSK_BUF wb{&mdl, 0, len};
   // The category's operation (s.ops, chosen by category at creation),
   // called directly so the compiler can inline it: one compare.
@@ -360,7 +360,8 @@ long RecvFromClamped(LxSocket& s, int fd, void* buf, int flags, sockaddr* from,
                                      socklen_t* from_len) {
   if (len > kMaxRw) [[unlikely]]
     return RecvFromClamped(s, fd, buf, flags, from, from_len);
-  wsk::MDL mdl{nullptr, buf, static_cast<wsk::ULONG>(len), 0};
+  wsk::MDL mdl;
+  wsk::MmInitializeSingleMdl(&mdl, buf, len);
   wsk::WSK_BUF wb{&mdl, 0, len};
   if (s.category == wsk::WSK_FLAG_DATAGRAM_SOCKET) {
     return DatagramRecv(s, fd, &wb, flags, from, from_len, nullptr, nullptr);

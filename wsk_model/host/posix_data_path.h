@@ -82,16 +82,19 @@ template <bool kSingleThreaded>
 // was made and *r is its raw result (bytes, or -errno: PosixResult turns it
 // into a status).
 template <bool kSingleThreaded = false>
-[[gnu::always_inline]] inline bool PosixSendFast(
-    HostHandle h, const WSK_BUF& b, ULONG flags, const SOCKADDR* remote,
-    const CMSGHDR* control, long* r, uintptr_t refuse = 0) {
+[[gnu::always_inline]] inline bool PosixSendFast(HostHandle h, const WSK_BUF& b,
+                                                 ULONG flags,
+                                                 const SOCKADDR* remote,
+                                                 const CMSGHDR* control,
+                                                 long* r, ULONG refuse = 0) {
   const MDL* m = b.Mdl;
   // WSK flags other than none go through the flag table (general form);
   // so do no MDL, a chain, control data and a nonzero `refuse` (the
-  // caller's own reasons). One OR and one test for most of them.
+  // caller's own reasons). One OR and one test for most of them (the two
+  // 32-bit values first: their OR needs no widening).
   if (m == nullptr ||
-      (reinterpret_cast<uintptr_t>(m->Next) |
-       reinterpret_cast<uintptr_t>(control) | flags | refuse) != 0 ||
+      (uintptr_t{flags | refuse} | reinterpret_cast<uintptr_t>(m->Next) |
+       reinterpret_cast<uintptr_t>(control)) != 0 ||
       (kSingleThreaded && !__libc_single_threaded)) [[unlikely]] {
     return false;
   }
@@ -129,12 +132,12 @@ template <bool kSingleThreaded = false>
 template <bool kSingleThreaded = false>
 [[gnu::always_inline]] inline bool PosixReceiveFast(
     HostHandle h, const WSK_BUF& b, ULONG flags, PSOCKADDR remote,
-    CMSGHDR* control, ULONG* out_flags, long* r, uintptr_t refuse = 0) {
+    CMSGHDR* control, ULONG* out_flags, long* r, ULONG refuse = 0) {
   const MDL* m = b.Mdl;
   if (m == nullptr ||
-      (reinterpret_cast<uintptr_t>(m->Next) |
+      (uintptr_t{flags | refuse} | reinterpret_cast<uintptr_t>(m->Next) |
        reinterpret_cast<uintptr_t>(control) |
-       reinterpret_cast<uintptr_t>(out_flags) | flags | refuse) != 0 ||
+       reinterpret_cast<uintptr_t>(out_flags)) != 0 ||
       (kSingleThreaded && !__libc_single_threaded)) [[unlikely]] {
     return false;
   }

@@ -11,6 +11,7 @@
 #define LXWSK_WSK_IRP_H_
 
 #include <atomic>
+#include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -116,6 +117,22 @@ struct MDL {
   ULONG ByteOffset;
 };
 using PMDL = MDL*;
+
+// Describes `count` bytes at `va` (ByteOffset 0) in one MDL, no chain.
+// `count` must fit a ULONG. ByteCount and the zero ByteOffset are written
+// by one 8-byte store (little-endian: ByteCount is the low half).
+inline void MmInitializeSingleMdl(MDL* mdl, void* va, uint64_t count) {
+  static_assert(offsetof(MDL, ByteOffset) == offsetof(MDL, ByteCount) + 4);
+  mdl->Next = nullptr;
+  mdl->StartVa = va;
+  if constexpr (std::endian::native == std::endian::little) {
+    memcpy(reinterpret_cast<char*>(mdl) + offsetof(MDL, ByteCount), &count,
+           sizeof(count));
+  } else {
+    mdl->ByteCount = static_cast<ULONG>(count);
+    mdl->ByteOffset = 0;
+  }
+}
 
 inline void* MmGetMdlVirtualAddress(const MDL* mdl) {
   return static_cast<char*>(mdl->StartVa) + mdl->ByteOffset;

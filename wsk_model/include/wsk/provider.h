@@ -47,9 +47,9 @@ struct ModelSocket {
   // (else kRefuseUnbound, so WskSendTo's bind-first rule is checked in the
   // general form only). A word, not bools: the fast path ORs it with the
   // request's flags and tests them all at once.
-  static constexpr uintptr_t kRefuseGeneral = 1;
-  static constexpr uintptr_t kRefuseUnbound = 2;
-  std::atomic<uintptr_t> fast_refuse{kRefuseGeneral};
+  static constexpr ULONG kRefuseGeneral = 1;
+  static constexpr ULONG kRefuseUnbound = 2;
+  std::atomic<ULONG> fast_refuse{kRefuseGeneral};
   std::atomic<bool> bound{false};
   void MarkBound() {
     bound.store(true);
