@@ -134,6 +134,11 @@ LxSocket* NewLxSocket(wsk::PWSK_SOCKET ws, uint32_t category, int family,
 }
 
 long HostHandle(LxSocket& s) {
+  // The provider publishes an inline socket's host handle in its
+  // WSK_SOCKET (lxwsk extension); otherwise (a tracing filter's socket,
+  // test providers) the SO_LXWSK_HOST_HANDLE query asks for it.
+  if (s.wsk->LxHostHandle >= 0) [[likely]]
+    return s.wsk->LxHostHandle;
   int h = -1;
   long r = Control(s, wsk::kNoRequestorHandle, wsk::WskGetOption,
                    wsk::SO_LXWSK_HOST_HANDLE, wsk::WS_SOL_SOCKET, 0, nullptr,

@@ -93,6 +93,7 @@ ModelSocket* Provider::NewSocket(WSK_CLIENT* client, HostHandle h,
   if (s == nullptr) [[unlikely]]
     return nullptr;
   s->wsk.Dispatch = DispatchFor(category);
+  s->wsk.LxHostHandle = inline_mode ? h : -1;
   s->client = client;
   s->handle = h;
   s->category = category;
