@@ -261,6 +261,22 @@ def cmd_instructions(a):
                 if nat is not None:
                     added.setdefault(cfg, {}).setdefault(proto, {})[phase] = v - nat
 
+    # Per connection (bench/e2e/connrate): client and server process totals.
+    conn = {}
+    for cfg in configs:
+        for side in ("client", "server"):
+            v = per_call(("conn", cfg, "tcp", 0, 1, side))
+            if v is not None:
+                conn.setdefault(cfg, {})[side] = v
+    conn_added = {}
+    for cfg, sides in conn.items():
+        if cfg == "native":
+            continue
+        for side, v in sides.items():
+            nat = conn.get("native", {}).get(side)
+            if nat is not None:
+                conn_added.setdefault(cfg, {})[side] = v - nat
+
     def sweep(kind, field):
         out = []
         keys = sorted({(k[2], k[3], k[4]) for k in runs if k[0] == kind})
@@ -294,6 +310,14 @@ def cmd_instructions(a):
         "added_vs_native": added,
         "sweep_sockets": sweep("sockets", "sockets"),
         "sweep_threads": sweep("threads", "threads"),
+        "conn_counts": meta.get("conn_counts"),
+        "method_conn": (
+            "bench/e2e/connrate, client (socket, connect, read() == 0, close) "
+            "and server (accept, close) both under callgrind in the same "
+            "configuration; per connection = (Ir(C2) - Ir(C1)) / (C2 - C1) of "
+            "each process's total; added = configuration minus native."),
+        "per_connection": conn,
+        "conn_added_vs_native": conn_added,
         "notes": meta.get("notes", []),
     }
     write_json(a.out, doc)
@@ -301,10 +325,6 @@ def cmd_instructions(a):
 
 
 def print_instructions(doc, out=sys.stdout):
-    print("", file=out)
-    print("User-space instructions per call (callgrind, N=%s; added = minus native; budget %d)"
-          % ("/".join(str(c) for c in doc["counts"] or []), doc["budget_added_per_call"]),
-          file=out)
     rows = []
     for cfg, protos in doc["per_call"].items():
         for proto in ("tcp", "udp", "udp-addr"):
@@ -316,7 +336,25 @@ def print_instructions(doc, out=sys.stdout):
                          "%.1f" % ph["send"], "%.1f" % ph["recv"],
                          "-" if cfg == "native" else "%+.1f" % add.get("send", float("nan")),
                          "-" if cfg == "native" else "%+.1f" % add.get("recv", float("nan"))])
-    print_table(["config", "proto", "send", "recv", "added send", "added recv"], rows, out)
+    if rows:
+        print("", file=out)
+        print("User-space instructions per call (callgrind, N=%s; added = minus native; budget %d)"
+              % ("/".join(str(c) for c in doc["counts"] or []), doc["budget_added_per_call"]),
+              file=out)
+        print_table(["config", "proto", "send", "recv", "added send", "added recv"], rows, out)
+    if doc.get("per_connection"):
+        print("", file=out)
+        print("User-space instructions per TCP connection (callgrind, connrate, C=%s; added = minus native)"
+              % "/".join(str(c) for c in doc.get("conn_counts") or []), file=out)
+        rows = []
+        for cfg, sides in doc["per_connection"].items():
+            add = doc["conn_added_vs_native"].get(cfg, {})
+            rows.append([cfg,
+                         "%.1f" % sides.get("client", float("nan")),
+                         "%.1f" % sides.get("server", float("nan")),
+                         "-" if cfg == "native" else "%+.1f" % add.get("client", float("nan")),
+                         "-" if cfg == "native" else "%+.1f" % add.get("server", float("nan"))])
+        print_table(["config", "client", "server", "added client", "added server"], rows, out)
     for title, key, col in (("Scaling with open sockets (lxwsk minus native)", "sweep_sockets", "sockets"),
                             ("Scaling with threads (lxwsk minus native)", "sweep_threads", "threads")):
         if not doc.get(key):

@@ -110,14 +110,21 @@ void DropClosed(uintptr_t entry) {
 long CloseLast(lx::LxSocket* s, int fd) {
   Busy busy;
   long r;
+  const uintptr_t v = reinterpret_cast<uintptr_t>(s);
+  // Only other threads' slots are looked at: a single-threaded process has
+  // none and skips the scan.
+  const bool threaded = !__libc_single_threaded;
   // This thread is in close(), not using the object: its own slots let go
   // (a signal handler closing the socket its interrupted thread is using
-  // is not covered).
-  DropOwnHazard(reinterpret_cast<uintptr_t>(s));
-  // Only other threads' slots are left to look at: a single-threaded
-  // process has none and skips the scan.
-  if (__libc_single_threaded || !Hazarded(reinterpret_cast<uintptr_t>(s)))
-      [[likely]] {
+  // is not covered). Only a scan looks at them, so a single-threaded
+  // process leaves them: the lookaside list hands the block out again
+  // (last freed first), and the next socket's first lookup then finds its
+  // address already in the slot, which saves publishing it (ProtectSlow).
+  // Should threads start later, a slot still naming the block only makes
+  // the close of an object at that address retire it rather than free it
+  // at once, as for any object the thread looked up lately.
+  if (threaded) DropOwnHazard(v);
+  if (!threaded || !Hazarded(v)) [[likely]] {
     r = lx::CloseSocket(s, fd);
   } else {
     // Another thread's call is using the object (a recv or accept blocked
@@ -128,7 +135,7 @@ long CloseLast(lx::LxSocket* s, int fd) {
     r = 0;
     if (fd >= 0 && Real().close(fd) < 0) r = -errno;
     // A full retire list leaks the object rather than free it under a user.
-    (void)Retire(reinterpret_cast<uintptr_t>(s));
+    (void)Retire(v);
   }
   DrainRetired(FreeRetired);
   return r;

@@ -60,6 +60,37 @@ long AddressIn(const sockaddr* user, socklen_t len, AddrUse use,
   return false;
 }
 
+// The same short cut for connect() and bind() (every AddrUse): an address
+// of exactly its family's length (sockaddr_in, or sockaddr_in6 with its
+// scope id), of the socket's own family, in a page already known readable,
+// passes every one of AddressIn's length and family rules; it is copied and
+// relabelled (only the family's bytes of *out are written) and the result
+// is true. Anything else: false, and the caller takes AddressIn.
+[[gnu::always_inline]] inline bool AddressInExact(const sockaddr* user,
+                                                  socklen_t len,
+                                                  int socket_family,
+                                                  wsk::SOCKADDR_STORAGE* out) {
+  // Constant sizes: the copies are plain moves.
+  if (socket_family == AF_INET) {
+    if (len != sizeof(sockaddr_in) ||
+        !tls_readable.Covers(user, sizeof(sockaddr_in))) {
+      return false;
+    }
+    memcpy(out, user, sizeof(sockaddr_in));
+  } else if (socket_family == AF_INET6) {
+    if (len != sizeof(sockaddr_in6) ||
+        !tls_readable.Covers(user, sizeof(sockaddr_in6))) {
+      return false;
+    }
+    memcpy(out, user, sizeof(sockaddr_in6));
+  } else {
+    return false;
+  }
+  if (out->ss_family != socket_family) return false;
+  out->ss_family = WsFamilyFast(socket_family);
+  return true;
+}
+
 // Only the generic step (move_addr_to_kernel): length 0..128 and a readable
 // buffer. For calls whose protocol then ignores the address (TCP sendto).
 long AddressCopyIn(const sockaddr* user, socklen_t len);

@@ -9,6 +9,7 @@
 #include "common.h"
 #include "lx/socket_tables.h"
 #include "user_memory.h"
+#include "wsk/lookaside.h"
 
 namespace lx {
 
@@ -99,9 +100,28 @@ const WskBinding& DefaultBinding() {
 
 namespace {
 
+// The Linux socket objects come from a lookaside list, as lxcore.sys's did:
+// no heap call per socket, no lock (wsk/lookaside.h), so creation and close
+// take no lock a fork or a signal could leave held. Constant-initialised:
+// usable before main.
+constinit wsk::Lookaside<LxSocket, 16384> g_lx_sockets;
+
+}  // namespace
+
+void* LxSocket::operator new(size_t size) noexcept {
+  // A larger (derived) object: the heap, which Free recognises.
+  return size <= sizeof(LxSocket) ? g_lx_sockets.Allocate() : malloc(size);
+}
+void LxSocket::operator delete(void* p) noexcept { g_lx_sockets.Free(p); }
+
+namespace {
+
+// nullptr only when the lookaside list and the heap are exhausted.
 LxSocket* NewLxSocket(wsk::PWSK_SOCKET ws, uint32_t category, int family,
                       int type, int protocol) {
   auto* s = new LxSocket;
+  if (s == nullptr) [[unlikely]]
+    return nullptr;
   s->wsk = ws;
   s->dispatch = ws->Dispatch;
   s->category = category;
@@ -114,6 +134,11 @@ LxSocket* NewLxSocket(wsk::PWSK_SOCKET ws, uint32_t category, int family,
 }
 
 long HostHandle(LxSocket& s) {
+  // The provider publishes an inline socket's host handle in its
+  // WSK_SOCKET (lxwsk extension); otherwise (a tracing filter's socket,
+  // test providers) the SO_LXWSK_HOST_HANDLE query asks for it.
+  if (s.wsk->LxHostHandle >= 0) [[likely]]
+    return s.wsk->LxHostHandle;
   int h = -1;
   long r = Control(s, wsk::kNoRequestorHandle, wsk::WskGetOption,
                    wsk::SO_LXWSK_HOST_HANDLE, wsk::WS_SOL_SOCKET, 0, nullptr,
@@ -125,6 +150,19 @@ void DiscardNew(LxSocket* s) {
   StackIrp irp(wsk::kNoRequestorHandle);
   s->basic()->WskCloseSocket(s->wsk, &irp);
   delete s;
+}
+
+// The WSK socket of a new object the lookaside list could not hold (nor
+// the heap): closed again, its host handle with it unless `handle` is
+// wsk::kHandleAlreadyClosed. Returns -ENOMEM.
+long DiscardWsk(wsk::PWSK_SOCKET ws, uint32_t category, int handle) {
+  LxSocket tmp;
+  tmp.wsk = ws;
+  tmp.dispatch = ws->Dispatch;
+  tmp.category = category;
+  StackIrp irp(handle);
+  tmp.basic()->WskCloseSocket(ws, &irp);
+  return -ENOMEM;
 }
 
 }  // namespace
@@ -156,6 +194,8 @@ long Socket(const WskBinding& b, int domain, int type, int protocol,
   if (r < 0) return r;
   auto* ws = reinterpret_cast<wsk::PWSK_SOCKET>(irp.IoStatus.Information);
   LxSocket* s = NewLxSocket(ws, category, domain, base_type, protocol);
+  if (s == nullptr) [[unlikely]]
+    return DiscardWsk(ws, category, wsk::kNoRequestorHandle);
   long fd = HostHandle(*s);
   if (fd < 0) {
     DiscardNew(s);
@@ -181,6 +221,12 @@ long Adopt(const WskBinding& b, int fd, int family, int type, int protocol,
   LxSocket* s =
       NewLxSocket(reinterpret_cast<wsk::PWSK_SOCKET>(irp.IoStatus.Information),
                   category, family, type, protocol);
+  if (s == nullptr) [[unlikely]] {
+    // Only the model's object goes; the inherited host fd stays open.
+    return DiscardWsk(
+        reinterpret_cast<wsk::PWSK_SOCKET>(irp.IoStatus.Information), category,
+        wsk::kHandleAlreadyClosed);
+  }
   // Not marked bound: an inherited socket may never have been bound (the
   // provider knows from the host whether it was). The first connect, listen
   // or send-to issues the implicit WskBind, which costs nothing and keeps
@@ -214,8 +260,10 @@ long CloseSocket(LxSocket* s, int fd) {
 
 long Bind(LxSocket& s, int fd, const sockaddr* addr, socklen_t len) {
   wsk::SOCKADDR_STORAGE ws;
-  if (long r = AddressIn(addr, len, AddrUse::kBind, s.family, &ws); r < 0)
-    return r;
+  if (!AddressInExact(addr, len, s.family, &ws)) {
+    if (long r = AddressIn(addr, len, AddrUse::kBind, s.family, &ws); r < 0)
+      return r;
+  }
   StackIrp irp(fd);
   const auto* a = reinterpret_cast<const wsk::SOCKADDR*>(&ws);
   if (s.category == wsk::WSK_FLAG_DATAGRAM_SOCKET) {
@@ -267,7 +315,10 @@ long Accept4(const WskBinding& /*b*/, LxSocket& s, int fd, sockaddr* addr,
   uint32_t wflags = 0;
   if (flags & SOCK_NONBLOCK) wflags |= wsk::WSK_FLAG_LX_NONBLOCK;
   if (flags & SOCK_CLOEXEC) wflags |= wsk::WSK_FLAG_LX_CLOEXEC;
-  wsk::SOCKADDR_STORAGE remote{};
+  // The peer's address only when the caller asked for it (accept(fd, NULL,
+  // NULL), the common server form, clears nothing).
+  wsk::SOCKADDR_STORAGE remote;
+  if (addr != nullptr) memset(&remote, 0, sizeof(remote));
   StackIrp irp(fd);
   s.stream()->WskAccept(
       s.wsk, wflags, nullptr, nullptr, nullptr,
@@ -277,6 +328,9 @@ long Accept4(const WskBinding& /*b*/, LxSocket& s, int fd, sockaddr* addr,
   auto* ws = reinterpret_cast<wsk::PWSK_SOCKET>(irp.IoStatus.Information);
   LxSocket* a = NewLxSocket(ws, wsk::WSK_FLAG_CONNECTION_SOCKET, s.family,
                             s.type, s.protocol);
+  if (a == nullptr) [[unlikely]]
+    return DiscardWsk(ws, wsk::WSK_FLAG_CONNECTION_SOCKET,
+                      wsk::kNoRequestorHandle);
   a->bound = true;
   long nfd = HostHandle(*a);
   if (nfd < 0) {
@@ -329,18 +383,20 @@ static int StateErrorBeforeAddress(LxSocket& s, int fd) {
 long Connect(LxSocket& s, int fd, const sockaddr* addr, socklen_t len) {
   wsk::SOCKADDR_STORAGE ws;
   const bool datagram = s.category == wsk::WSK_FLAG_DATAGRAM_SOCKET;
-  if (long r = AddressIn(addr, len,
-                         datagram ? AddrUse::kConnect : AddrUse::kConnectStream,
-                         s.family, &ws);
-      r < 0) {
-    if (datagram) {
-      return DatagramAddressRefused(s, fd, r, len, /*connect=*/true);
+  if (!AddressInExact(addr, len, s.family, &ws)) [[unlikely]] {
+    if (long r = AddressIn(
+            addr, len, datagram ? AddrUse::kConnect : AddrUse::kConnectStream,
+            s.family, &ws);
+        r < 0) {
+      if (datagram) {
+        return DatagramAddressRefused(s, fd, r, len, /*connect=*/true);
+      }
+      if ((r == -EINVAL || r == -EAFNOSUPPORT) && len >= sizeof(sa_family_t) &&
+          len <= sizeof(sockaddr_storage)) {
+        if (int e = StateErrorBeforeAddress(s, fd); e != 0) return -e;
+      }
+      return r;
     }
-    if ((r == -EINVAL || r == -EAFNOSUPPORT) && len >= sizeof(sa_family_t) &&
-        len <= sizeof(sockaddr_storage)) {
-      if (int e = StateErrorBeforeAddress(s, fd); e != 0) return -e;
-    }
-    return r;
   }
   const auto* a = reinterpret_cast<const wsk::SOCKADDR*>(&ws);
   if (s.category == wsk::WSK_FLAG_DATAGRAM_SOCKET) {

@@ -44,6 +44,17 @@ inline HostResult ResultOf(long r) {
 
 // Windows SOCKADDR -> Linux sockaddr (same bytes, Linux family value).
 socklen_t ToLinux(const SOCKADDR* in, sockaddr_storage* out) {
+  // The two families every connect and bind names: constant-size copies.
+  if (in->sa_family == WS_AF_INET) {
+    memcpy(out, in, sizeof(sockaddr_in));
+    out->ss_family = AF_INET;
+    return sizeof(sockaddr_in);
+  }
+  if (in->sa_family == WS_AF_INET6) {
+    memcpy(out, in, sizeof(sockaddr_in6));
+    out->ss_family = AF_INET6;
+    return sizeof(sockaddr_in6);
+  }
   if (in->sa_family == WS_AF_UNSPEC) {
     memset(out, 0, sizeof(sockaddr));
     out->ss_family = AF_UNSPEC;

@@ -7,6 +7,7 @@
 
 #include "pending.h"
 #include "posix_data_path.h"
+#include "wsk/lookaside.h"
 
 namespace wsk {
 namespace {
@@ -70,12 +71,29 @@ const void* Provider::DispatchFor(ULONG category) const {
   }
 }
 
+namespace {
+// The provider's socket objects come from a lookaside list (no heap call per
+// socket; lock-free, see wsk/lookaside.h). Constant-initialised: usable
+// before main and from any thread.
+constinit Lookaside<ModelSocket, 16384> g_model_sockets;
+}  // namespace
+
+void* ModelSocket::operator new(size_t size) noexcept {
+  // A larger (derived) object: the heap, which Free recognises.
+  return size <= sizeof(ModelSocket) ? g_model_sockets.Allocate()
+                                     : malloc(size);
+}
+void ModelSocket::operator delete(void* p) noexcept { g_model_sockets.Free(p); }
+
 ModelSocket* Provider::NewSocket(WSK_CLIENT* client, HostHandle h,
                                  ULONG category, ADDRESS_FAMILY family,
                                  USHORT type, ULONG protocol,
                                  bool inline_mode) {
   auto* s = new ModelSocket;
+  if (s == nullptr) [[unlikely]]
+    return nullptr;
   s->wsk.Dispatch = DispatchFor(category);
+  s->wsk.LxHostHandle = inline_mode ? h : -1;
   s->client = client;
   s->handle = h;
   s->category = category;
@@ -126,6 +144,10 @@ NTSTATUS Provider::WskSocket(PWSK_CLIENT Client, ADDRESS_FAMILY AddressFamily,
   ModelSocket* s =
       NewSocket(Client, static_cast<HostHandle>(r.information), category,
                 AddressFamily, SocketType, Protocol, inline_mode);
+  if (s == nullptr) [[unlikely]] {
+    host_.Close(static_cast<HostHandle>(r.information));
+    return CompleteNow(Irp, STATUS_INSUFFICIENT_RESOURCES, 0);
+  }
   s->context = SocketContext;
   s->client_dispatch = Dispatch;
   return CompleteNow(Irp, STATUS_SUCCESS, reinterpret_cast<uintptr_t>(s));
@@ -221,6 +243,9 @@ NTSTATUS Provider::WskLxAdoptSocket(PWSK_CLIENT Client, int HostHandle,
   ModelSocket* s =
       NewSocket(Client, HostHandle, category, AddressFamily, SocketType,
                 Protocol, (Flags & WSK_FLAG_LX_INLINE) != 0);
+  if (s == nullptr) [[unlikely]] {
+    return CompleteNow(Irp, STATUS_INSUFFICIENT_RESOURCES, 0);
+  }
   // The host knows whether the inherited socket was bound.
   SOCKADDR_IN6 local{};
   HostResult r =
@@ -236,6 +261,15 @@ NTSTATUS Provider::WskControlSocket(PWSK_SOCKET Socket,
                                     SIZE_T OutputSize, void* OutputBuffer,
                                     SIZE_T* OutputSizeReturned, PIRP Irp) {
   ModelSocket* s = ToModel(Socket);
+  // The host-handle query every new preloaded socket makes (socket(),
+  // accept()): answered before anything else is looked at.
+  if (RequestType == WskGetOption && ControlCode == SO_LXWSK_HOST_HANDLE &&
+      Level == WS_SOL_SOCKET && Irp != nullptr && OutputSize >= sizeof(int) &&
+      OutputBuffer != nullptr) {
+    memcpy(OutputBuffer, &s->handle, sizeof(int));
+    if (OutputSizeReturned != nullptr) *OutputSizeReturned = sizeof(int);
+    return CompleteNow(Irp, STATUS_SUCCESS, sizeof(int));
+  }
   HostHandle h = Irp != nullptr ? HandleFor(s, Irp) : s->handle;
   HostResult r{STATUS_SUCCESS, 0};
   if (RequestType == WskSetOption && Level == WS_SOL_SOCKET &&
@@ -404,6 +438,10 @@ NTSTATUS Provider::AcceptOnce(ModelSocket* s, ULONG lx_flags, void* context,
     if (local != nullptr) host_.GetLocalAddress(nh, local);
     ModelSocket* a = NewSocket(s->client, nh, WSK_FLAG_CONNECTION_SOCKET,
                                s->family, s->type, s->protocol, s->inline_mode);
+    if (a == nullptr) [[unlikely]] {
+      host_.Close(nh);
+      return {STATUS_INSUFFICIENT_RESOURCES, 0};
+    }
     // An accepted socket has its local address already (the listener's):
     // it is bound, so a later WskConnect reaches the transport (which says
     // "already connected") instead of failing the bind-first rule.
@@ -413,6 +451,10 @@ NTSTATUS Provider::AcceptOnce(ModelSocket* s, ULONG lx_flags, void* context,
     return {STATUS_SUCCESS, reinterpret_cast<uintptr_t>(a)};
   };
   HostResult first = attempt();
+  // An inline socket never parks a request: complete it here, without
+  // wrapping the retry in a std::function (whose captures would need a
+  // heap block per accept).
+  if (s->inline_mode) return CompleteNow(irp, first.status, first.information);
   return PendOrComplete(host_, s, irp, HostWait::kReadable, false, first,
                         attempt);
 }
@@ -444,6 +486,9 @@ NTSTATUS Provider::WskConnect(PWSK_SOCKET Socket, const SOCKADDR* RemoteAddress,
   if (!s->bound) return CompleteNow(Irp, STATUS_INVALID_DEVICE_STATE, 0);
   HostHandle h = HandleFor(s, Irp);
   HostResult first{host_.Connect(h, RemoteAddress), 0};
+  // Inline: complete now, as PendOrComplete would, without building its
+  // std::function.
+  if (s->inline_mode) return CompleteNow(Irp, first.status, 0);
   HostStack* host = &host_;
   return PendOrComplete(host_, s, Irp, HostWait::kWritable, false, first,
                         [host, h]() -> HostResult {

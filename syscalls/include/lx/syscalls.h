@@ -8,7 +8,10 @@
 //
 // Contexts: callable from any thread, after fork, and from signal handlers
 // for the data calls (send/recv family, which allocate nothing and take no
-// lock). Creation and close allocate.
+// lock). Creation and close take no lock either: the LxSocket and the
+// provider's socket object come from lock-free lookaside lists
+// (wsk/lookaside.h), which fall back to malloc only when a list's arena
+// is full (and map the arena with mmap on first use).
 #ifndef LXWSK_SYSCALLS_SYSCALLS_H_
 #define LXWSK_SYSCALLS_SYSCALLS_H_
 
@@ -56,6 +59,12 @@ struct LxSocket {
   // An error do_recvmmsg leaves for the next call after receiving some
   // datagrams (the kernel stores it in sk_err, which WSK cannot set).
   std::atomic<int> deferred_error{0};
+
+  // `new LxSocket` takes a block from the syscalls layer's lookaside list
+  // (wsk/lookaside.h: no lock, no heap call until its arena is full) and
+  // yields nullptr when none is left; `delete` gives the block back.
+  static void* operator new(size_t size) noexcept;
+  static void operator delete(void* p) noexcept;
 
   // WSK hands out const tables; C++ dispatch objects are called non-const.
   wsk::WskProviderBasicDispatch* basic() const;

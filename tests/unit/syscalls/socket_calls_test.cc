@@ -175,6 +175,29 @@ TEST(SocketTest, HostHandleFailureClosesTheNewSocket) {
   EXPECT_EQ(out, nullptr);
 }
 
+// A provider that publishes the new socket's host handle in its WSK_SOCKET
+// (lxwsk extension, as the real provider does for inline sockets) is not
+// asked for it: WskSocket is the only request (a strict mock fails on any
+// WskControlSocket).
+TEST(SocketTest, PublishedHostHandleNeedsNoQuery) {
+  StrictMock<MockProviderDispatch> provider;
+  StrictMock<MockStreamDispatch> stream;
+  wsk::WSK_SOCKET ws{static_cast<const wsk::WskProviderStreamDispatch*>(
+                         static_cast<MockStreamDispatch*>(&stream)),
+                     57};
+  lx::WskBinding b{&provider, FakeClient()};
+  EXPECT_CALL(provider, WskSocket(_, _, _, _, _, _, _, _, _, _, _))
+      .WillOnce(CompleteWithSocket(&ws));
+  lx::LxSocket* out = nullptr;
+  EXPECT_EQ(lx::Socket(b, AF_INET, SOCK_STREAM, 0, &out), 57);
+  ASSERT_NE(out, nullptr);
+  EXPECT_EQ(out->wsk, &ws);
+  EXPECT_CALL(stream, WskCloseSocket(&ws, IrpFor(57)))
+      .WillOnce(CompleteIrp(wsk::STATUS_SUCCESS));
+  EXPECT_TRUE(lx::ReleaseRef(out));
+  EXPECT_EQ(lx::CloseSocket(out, 57), 0);
+}
+
 TEST(SocketTest, UncompletedIrpIsEio) {
   // STATUS_PENDING from an inline socket breaks the provider contract: the
   // layer must not read Information as a socket.

@@ -92,6 +92,23 @@ void ExpectCompletedInline(const IrpProbe& probe, NTSTATUS status,
   EXPECT_FALSE(probe.irp.PendingReturned);
 }
 
+// lxwsk extension: an inline socket's WSK_SOCKET carries its host handle,
+// the same one SO_LXWSK_HOST_HANDLE reports.
+TEST_F(InlineSocketTest, HostHandleIsPublishedInTheWskSocket) {
+  PWSK_SOCKET socket = MakeSocket(WSK_FLAG_STREAM_SOCKET, WS_SOCK_STREAM, 17);
+  EXPECT_EQ(socket->LxHostHandle, 17);
+  int h = -1;
+  SIZE_T returned = 0;
+  IrpProbe probe;
+  EXPECT_EQ(provider_.WskControlSocket(
+                socket, WskGetOption, SO_LXWSK_HOST_HANDLE, WS_SOL_SOCKET, 0,
+                nullptr, sizeof(h), &h, &returned, probe.get()),
+            STATUS_SUCCESS);
+  EXPECT_EQ(h, 17);
+  EXPECT_EQ(returned, sizeof(int));
+  CloseSocket(socket, 17);
+}
+
 // WskSend: "Information = bytes sent"; on an inline socket the IRP is
 // completed before WskSend returns, and the return value is that status.
 TEST_F(InlineSocketTest, SendCompletesInCallingThread) {
@@ -510,6 +527,9 @@ TEST_F(InlineSocketTest, AcceptReturnsConnectionSocket) {
   EXPECT_EQ(reinterpret_cast<SOCKADDR_IN*>(&remote)->sin_port, 0x1234);
   EXPECT_EQ(reinterpret_cast<SOCKADDR_IN*>(&local)->sin_port, 0x5000);
   EXPECT_EQ(client_.open_sockets.load(), 2);
+  // Its host handle is published in its WSK_SOCKET (lxwsk extension).
+  EXPECT_EQ(accepted->LxHostHandle, kAccepted);
+  EXPECT_EQ(listener->LxHostHandle, kHandle);
 
   // Inline like its listener: a send completes at once on its own handle.
   EXPECT_CALL(host_, Send(kAccepted, _, _, _, _, _))

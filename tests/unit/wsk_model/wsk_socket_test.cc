@@ -77,6 +77,8 @@ TEST_F(WskSocketTest, SuccessCompletesIrpWithSocketInInformation) {
   PWSK_SOCKET socket = SocketOf(probe);
   EXPECT_EQ(socket->Dispatch,
             static_cast<const WskProviderConnectionDispatch*>(&provider_));
+  // Not inline: its host handle is the provider's and is not published.
+  EXPECT_EQ(socket->LxHostHandle, -1);
   EXPECT_EQ(client_.open_sockets.load(), 1);
   EXPECT_CALL(host_, Close(kHostHandle)).WillOnce(Return(STATUS_SUCCESS));
   Close(socket);

@@ -63,6 +63,12 @@ struct ModelSocket {
   std::atomic<ULONG> event_mask{0};
   std::atomic<bool> receive_paused{false};
   AsyncSocketState* async = nullptr;
+
+  // `new ModelSocket` takes a block from the provider's lookaside list
+  // (wsk/lookaside.h: no lock, no heap call until its arena is full) and
+  // yields nullptr when none is left; `delete` gives the block back.
+  static void* operator new(size_t size) noexcept;
+  static void operator delete(void* p) noexcept;
 };
 
 inline ModelSocket* ToModel(PWSK_SOCKET s) {
@@ -147,6 +153,8 @@ class Provider final : public WskProviderStreamDispatch,
 
  private:
   friend struct AsyncSocketState;
+  // From the provider's lookaside list (wsk/lookaside.h); nullptr only
+  // when that and the heap are exhausted.
   ModelSocket* NewSocket(WSK_CLIENT* client, HostHandle h, ULONG category,
                          ADDRESS_FAMILY family, USHORT type, ULONG protocol,
                          bool inline_mode);

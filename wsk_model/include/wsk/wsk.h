@@ -148,6 +148,13 @@ enum WSK_CONTROL_SOCKET_TYPE { WskSetOption = 0, WskGetOption, WskIoctl };
 
 struct WSK_SOCKET {
   const void* Dispatch;
+  // lxwsk extension: the host handle of a WSK_FLAG_LX_INLINE socket (the
+  // descriptor the program names), published by the provider when it
+  // creates, accepts or adopts the socket, so that the client reads it
+  // without a WskGetOption(SO_LXWSK_HOST_HANDLE) request. -1 when not
+  // published (a pending-capable socket, whose handle is the provider's,
+  // or a filter's socket): the client then asks with SO_LXWSK_HOST_HANDLE.
+  int LxHostHandle = -1;
 };
 using PWSK_SOCKET = WSK_SOCKET*;
 struct WSK_CLIENT;  // provider-defined, opaque to clients
