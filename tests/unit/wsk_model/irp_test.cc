@@ -3,6 +3,8 @@
 // Kernel Functions"; shared/reference/wsk-api.md section 6).
 #include "wsk/irp.h"
 
+#include <cstring>
+
 #include "gtest/gtest.h"
 #include "mock_host_stack.h"
 #include "wsk/ntstatus.h"
@@ -138,6 +140,41 @@ TEST_F(IrpTest, CompleteWithoutRoutineRecordsStatus) {
   IoCompleteRequest(&irp, STATUS_SUCCESS, 5);
   EXPECT_EQ(irp.IoStatus.Status, STATUS_SUCCESS);
   EXPECT_EQ(irp.IoStatus.Information, 5u);
+}
+
+// MmInitializeSingleMdl: one MDL, no chain, ByteOffset 0, whatever the
+// MDL held before (its two 32-bit counts are written by one store).
+TEST_F(IrpTest, SingleMdlDescribesExactlyTheBuffer) {
+  char data[100];
+  MDL mdl;
+  memset(&mdl, 0xAB, sizeof(mdl));
+  MmInitializeSingleMdl(&mdl, data, sizeof(data));
+  EXPECT_EQ(mdl.Next, nullptr);
+  EXPECT_EQ(mdl.StartVa, data);
+  EXPECT_EQ(mdl.ByteCount, sizeof(data));
+  EXPECT_EQ(mdl.ByteOffset, 0u);
+  EXPECT_EQ(MmGetMdlVirtualAddress(&mdl), data);
+  MmInitializeSingleMdl(&mdl, data, 0x7FFFF000);
+  EXPECT_EQ(mdl.ByteCount, 0x7FFFF000u);
+  EXPECT_EQ(mdl.ByteOffset, 0u);
+}
+
+// IoReuseIrp sets Status and the requestor handle and clears every other
+// field, whatever the IRP held (the data path builds IRPs on the stack).
+TEST_F(IrpTest, ReuseOfGarbageIsAResetIrp) {
+  alignas(IRP) unsigned char raw[sizeof(IRP)];
+  memset(raw, 0xCD, sizeof(raw));
+  auto* irp = reinterpret_cast<PIRP>(raw);
+  IoReuseIrp(irp, 42);
+  EXPECT_EQ(irp->IoStatus.Status, STATUS_PENDING);
+  EXPECT_EQ(irp->IoStatus.Information, 0u);
+  EXPECT_FALSE(irp->PendingReturned);
+  EXPECT_FALSE(irp->Cancel.load());
+  EXPECT_EQ(irp->CancelRoutine.load(), nullptr);
+  EXPECT_EQ(irp->CompletionRoutine, nullptr);
+  EXPECT_EQ(irp->CompletionContext, nullptr);
+  EXPECT_EQ(irp->DriverContext, nullptr);
+  EXPECT_EQ(irp->RequestorHandle, 42);
 }
 
 }  // namespace

@@ -4,7 +4,10 @@
 // the completion routine run once (and allowed to free the IRP), the remote
 // address in Windows form, a host error as its NTSTATUS. Loopback UDP only.
 #include <arpa/inet.h>
+#include <sys/single_threaded.h>
 
+#include <atomic>
+#include <chrono>
 #include <cstring>
 #include <string>
 #include <thread>
@@ -129,6 +132,98 @@ TEST_F(PosixFastPathTest, WouldBlockIsDeviceNotReady) {
   EXPECT_EQ(recv.irp.IoStatus.Status, STATUS_DEVICE_NOT_READY);
   EXPECT_EQ(recv.irp.IoStatus.Information, 0u);
   Close(s);
+}
+
+// WskSendTo's bind-first rule holds on the fast path too: an unbound
+// socket's fast_refuse sends the request to the general form, which says
+// STATUS_INVALID_DEVICE_STATE; the bind clears it.
+TEST_F(PosixFastPathTest, UnboundSendToIsInvalidDeviceStateUntilBound) {
+  IrpProbe create;
+  ASSERT_EQ(provider_.WskSocket(
+                &client_, WS_AF_INET, WS_SOCK_DGRAM, WS_IPPROTO_UDP,
+                WSK_FLAG_DATAGRAM_SOCKET | WSK_FLAG_LX_INLINE, nullptr, nullptr,
+                nullptr, nullptr, nullptr, create.get()),
+            STATUS_SUCCESS);
+  auto* s = reinterpret_cast<PWSK_SOCKET>(create.irp.IoStatus.Information);
+  EXPECT_NE(ToModel(s)->fast_refuse.load(), 0u);
+  SOCKADDR_IN peer_addr{};
+  PWSK_SOCKET peer = MakeBoundUdp(0, &peer_addr);
+  char out[] = "x";
+  MDL mdl{nullptr, out, 1, 0};
+  WSK_BUF buf{&mdl, 0, 1};
+  IrpProbe refused;
+  EXPECT_EQ(provider_.WskSendTo(s, &buf, 0,
+                                reinterpret_cast<const SOCKADDR*>(&peer_addr),
+                                0, nullptr, refused.get()),
+            STATUS_INVALID_DEVICE_STATE);
+  EXPECT_EQ(refused.completions, 1);
+  IrpProbe connected_form;
+  EXPECT_EQ(provider_.WskSendTo(s, &buf, 0, nullptr, 0, nullptr,
+                                connected_form.get()),
+            STATUS_INVALID_DEVICE_STATE);
+  EXPECT_EQ(connected_form.completions, 1);
+
+  SOCKADDR_IN any{WS_AF_INET, 0, {}, {}};
+  memcpy(&any.sin_addr, "\x7f\x00\x00\x01", 4);
+  IrpProbe bind;
+  ASSERT_EQ(provider_.WskBind(s, reinterpret_cast<const SOCKADDR*>(&any), 0,
+                              bind.get()),
+            STATUS_SUCCESS);
+  EXPECT_EQ(ToModel(s)->fast_refuse.load(), 0u);
+  IrpProbe sent;
+  EXPECT_EQ(provider_.WskSendTo(s, &buf, 0,
+                                reinterpret_cast<const SOCKADDR*>(&peer_addr),
+                                0, nullptr, sent.get()),
+            STATUS_SUCCESS);
+  EXPECT_EQ(sent.irp.IoStatus.Information, 1u);
+  Close(s);
+  Close(peer);
+}
+
+// In a multi-threaded process the fast form steps aside (its raw system
+// call is not a cancellation point); the general form gives the same
+// results: data, byte counts, the address in Windows form, one completion.
+TEST_F(PosixFastPathTest, MultiThreadedProcessGetsTheSameResults) {
+  std::atomic<bool> stop{false};
+  std::thread other([&] {
+    for (int i = 0; i < 5000 && !stop.load(); ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+  });
+  ASSERT_FALSE(__libc_single_threaded);
+  SOCKADDR_IN a_addr{}, b_addr{};
+  PWSK_SOCKET a = MakeBoundUdp(0, &a_addr);
+  PWSK_SOCKET b = MakeBoundUdp(0, &b_addr);
+  char out[] = "threads";
+  MDL out_mdl{nullptr, out, 7, 0};
+  WSK_BUF out_buf{&out_mdl, 0, 7};
+  IrpProbe sent;
+  EXPECT_EQ(provider_.WskSendTo(a, &out_buf, 0,
+                                reinterpret_cast<const SOCKADDR*>(&b_addr), 0,
+                                nullptr, sent.get()),
+            STATUS_SUCCESS);
+  EXPECT_EQ(sent.completions, 1);
+  EXPECT_EQ(sent.irp.IoStatus.Information, 7u);
+  char in[16] = {};
+  MDL in_mdl{nullptr, in, sizeof(in), 0};
+  WSK_BUF in_buf{&in_mdl, 0, sizeof(in)};
+  SOCKADDR_IN6 from{};
+  IrpProbe recv;
+  EXPECT_EQ(provider_.WskReceiveFrom(b, &in_buf, 0,
+                                     reinterpret_cast<PSOCKADDR>(&from),
+                                     nullptr, nullptr, nullptr, recv.get()),
+            STATUS_SUCCESS);
+  EXPECT_EQ(recv.completions, 1);
+  EXPECT_EQ(recv.irp.IoStatus.Information, 7u);
+  EXPECT_EQ(std::string(in, 7), "threads");
+  SOCKADDR_IN got;
+  memcpy(&got, &from, sizeof(got));
+  EXPECT_EQ(got.sin_family, WS_AF_INET);
+  EXPECT_EQ(got.sin_port, a_addr.sin_port);
+  Close(a);
+  Close(b);
+  stop = true;
+  other.join();
 }
 
 }  // namespace
