@@ -246,7 +246,7 @@ def cmd_instructions(a):
     configs = sorted({k[1] for k in runs}, key=lambda c: (c != "native", c))
     base = {}
     for cfg in configs:
-        for proto in ("tcp", "udp", "udp-addr"):
+        for proto in ("tcp", "udp", "udp-addr", "tcp-addr"):
             for phase in ("send", "recv"):
                 v = per_call(("base", cfg, proto, 0, 1, phase))
                 if v is not None:
@@ -327,7 +327,7 @@ def cmd_instructions(a):
 def print_instructions(doc, out=sys.stdout):
     rows = []
     for cfg, protos in doc["per_call"].items():
-        for proto in ("tcp", "udp", "udp-addr"):
+        for proto in ("tcp", "udp", "udp-addr", "tcp-addr"):
             ph = protos.get(proto)
             if not ph:
                 continue

@@ -3,11 +3,14 @@
  * TCP connection or a connected UDP pair, with callgrind's counters dumped
  * after each phase, so sends and recvs are counted separately.
  *
- *   sendrecv tcp|udp|udp-addr N [--sockets K] [--threads T]
+ *   sendrecv tcp|udp|udp-addr|tcp-addr N [--sockets K] [--threads T]
  *
  * udp-addr: the unconnected-UDP pattern (what sockperf and most UDP
  * servers do): sendto() with a destination address, recvfrom() asking for
  * the source address, so the address translation is in every call.
+ * tcp-addr: the same calls on a connected TCP pair, as sockperf's TCP mode
+ * makes them (Linux checks and then ignores the address; recvfrom reports
+ * a length of 0).
  *
  * Phases (callgrind client requests; no-ops when not under callgrind):
  *   set-up  ... CALLGRIND_ZERO_STATS
@@ -216,14 +219,17 @@ static void ensure_fd_limit(rlim_t need, char** argv) {
 }
 
 int main(int argc, char** argv) {
-  if (argc < 3 || (strcmp(argv[1], "tcp") != 0 && strcmp(argv[1], "udp") != 0 &&
-                   strcmp(argv[1], "udp-addr") != 0)) {
+  if (argc < 3 ||
+      (strcmp(argv[1], "tcp") != 0 && strcmp(argv[1], "udp") != 0 &&
+       strcmp(argv[1], "udp-addr") != 0 && strcmp(argv[1], "tcp-addr") != 0)) {
     fprintf(stderr,
-            "usage: sendrecv tcp|udp|udp-addr N [--sockets K] [--threads T]\n");
+            "usage: sendrecv tcp|udp|udp-addr|tcp-addr N [--sockets K] "
+            "[--threads T]\n");
     return 2;
   }
-  const int tcp = strcmp(argv[1], "tcp") == 0;
-  const int addressed = strcmp(argv[1], "udp-addr") == 0;
+  const int tcp_addr = strcmp(argv[1], "tcp-addr") == 0;
+  const int tcp = strcmp(argv[1], "tcp") == 0 || tcp_addr;
+  const int addressed = strcmp(argv[1], "udp-addr") == 0 || tcp_addr;
   const long n = atol(argv[2]);
   long extra = 0;
   int threads = 1;
@@ -246,7 +252,13 @@ int main(int argc, char** argv) {
 
   struct worker w[kMaxThreads];
   for (int t = 0; t < threads; ++t) {
-    if (addressed) {
+    if (tcp_addr) {
+      make_pair(1, &w[t].tx, &w[t].rx);
+      socklen_t len = sizeof(w[t].to);
+      if (getpeername(w[t].tx, (struct sockaddr*)&w[t].to, &len) != 0) {
+        die("getpeername");
+      }
+    } else if (addressed) {
       make_unconnected_pair(&w[t].tx, &w[t].rx, &w[t].to);
     } else {
       make_pair(tcp, &w[t].tx, &w[t].rx);

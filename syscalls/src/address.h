@@ -170,6 +170,41 @@ long AddressOutSlow(const wsk::SOCKADDR* ws, socklen_t ws_len, sockaddr* user,
   return AddressOutSlow(ws, ws_len, user, user_len);
 }
 
+// A stream's recvfrom: no address, so Linux (move_addr_to_user with klen
+// 0) reads *user_len (EFAULT), refuses a negative one (EINVAL) and writes 0
+// back, never touching `user`. Inline when *user_len lies in one page
+// known to be writable; AddressOutSlow otherwise.
+[[gnu::always_inline]] inline long NoAddressOut(sockaddr* user,
+                                                socklen_t* user_len) {
+  const uintptr_t page =
+      reinterpret_cast<uintptr_t>(user_len) >> PageCache::kPageShift;
+  if (page == (reinterpret_cast<uintptr_t>(user_len) + sizeof(socklen_t) - 1) >>
+                  PageCache::kPageShift &&
+      tls_writable.Has(page)) [[likely]] {
+    socklen_t cap;
+    memcpy(&cap, user_len, sizeof(cap));
+    if (static_cast<int>(cap) >= 0) [[likely]] {
+      const socklen_t none = 0;
+      memcpy(user_len, &none, sizeof(none));
+      return 0;
+    }
+  }
+  return AddressOutSlow(nullptr, 0, user, user_len);
+}
+
+// A stream's sendto: __sys_sendto copies the address in (EINVAL for a
+// length over sizeof(sockaddr_storage), EFAULT) before the protocol
+// ignores it. Inline when the length is in range and the bytes lie in
+// pages known to be readable; AddressCopyIn otherwise (a zero length too).
+[[gnu::always_inline]] inline long AddressCheckIn(const sockaddr* user,
+                                                  socklen_t len) {
+  if (len - 1 < sizeof(sockaddr_storage) && tls_readable.Covers(user, len))
+      [[likely]] {
+    return 0;
+  }
+  return AddressCopyIn(user, len);
+}
+
 // Reads *user_len for an address output; -EINVAL if negative, -EFAULT.
 long AddressOutLength(const socklen_t* user_len, socklen_t* out);
 

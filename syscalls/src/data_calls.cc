@@ -127,7 +127,7 @@ struct SendIrp : StackIrp {
   // __sys_sendto copies any address in before the protocol ignores it, so
   // a bad one still fails (EFAULT, EINVAL).
   if (to != nullptr) [[unlikely]] {
-    if (long r = AddressCopyIn(to, to_len); r < 0) return r;
+    if (long r = AddressCheckIn(to, to_len); r < 0) return r;
   }
   SendIrp irp(fd, flags);
   wsk::NTSTATUS st;
@@ -220,7 +220,7 @@ struct SendIrp : StackIrp {
     long r = Result(irp);
     if (r >= 0) {
       if (from != nullptr) {
-        if (long ar = AddressOut(nullptr, 0, from, from_len); ar < 0) return ar;
+        if (long ar = NoAddressOut(from, from_len); ar < 0) return ar;
       }
       if (msg_flags != nullptr) *msg_flags = flags & MSG_OOB;
       rc.Deliver(control, msg_flags, ws_flags);
@@ -234,7 +234,7 @@ struct SendIrp : StackIrp {
     // A stream has no source address: Linux reports length 0, after the
     // usual checks of *addrlen (move_addr_to_user with klen 0).
     if (from != nullptr) {
-      if (long ar = AddressOut(nullptr, 0, from, from_len); ar < 0) return ar;
+      if (long ar = NoAddressOut(from, from_len); ar < 0) return ar;
     }
     if (msg_flags != nullptr) *msg_flags = flags & MSG_OOB;
   }

@@ -77,6 +77,18 @@ constexpr MsgFlagRow kMsgFlags[] = {
      "0x10 (glibc MSG_PROXY); UDP queues nothing and returns the length"},
 };
 
+// kWskSendFlagBits / kWskReceiveFlagBits (socket_tables.h) are exactly the
+// flags whose rows have a WSK form.
+constexpr int FlagsWithForm(bool send) {
+  int bits = 0;
+  for (const MsgFlagRow& r : kMsgFlags) {
+    if ((send ? r.wsk_send : r.wsk_receive) != 0) bits |= r.linux_flag;
+  }
+  return bits;
+}
+static_assert(FlagsWithForm(true) == kWskSendFlagBits);
+static_assert(FlagsWithForm(false) == kWskReceiveFlagBits);
+
 constexpr ValueRow kMsgResultFlags[] = {
     {MSG_OOB, WS_MSG_OOB, "MSG_OOB", ""},
     {MSG_TRUNC, WS_MSG_TRUNC, "MSG_TRUNC", "0x20 on Linux, 0x100 on Windows"},

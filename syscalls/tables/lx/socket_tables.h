@@ -66,9 +66,22 @@ uint32_t WskSendFlagsSlow(int linux_flags);
 uint32_t WskReceiveFlagsSlow(int linux_flags);
 int LinuxSendFlagsSlow(uint32_t wsk_flags);
 int LinuxReceiveFlagsSlow(uint32_t wsk_flags);
-inline uint32_t WskSendFlags(int f) { return f ? WskSendFlagsSlow(f) : 0; }
+// The Linux flags that have a WSK form on the send / the receive side
+// (socket_tables.cc checks them against the rows at compile time). The
+// data path tests these bits, not the whole word, so flags that translate
+// to nothing (MSG_NOSIGNAL, which sockperf and many servers pass on every
+// call) cost no table lookup.
+inline constexpr int kWskSendFlagBits =
+    MSG_OOB | MSG_DONTROUTE | MSG_DONTWAIT | MSG_EOR | MSG_CONFIRM | MSG_MORE |
+    MSG_FASTOPEN | MSG_ZEROCOPY | 0x10 /* MSG_PROBE */;
+inline constexpr int kWskReceiveFlagBits = MSG_OOB | MSG_PEEK | MSG_WAITALL |
+                                           MSG_DONTWAIT | MSG_TRUNC |
+                                           MSG_ERRQUEUE | MSG_CMSG_CLOEXEC;
+inline uint32_t WskSendFlags(int f) {
+  return (f & kWskSendFlagBits) != 0 ? WskSendFlagsSlow(f) : 0;
+}
 inline uint32_t WskReceiveFlags(int f) {
-  return f ? WskReceiveFlagsSlow(f) : 0;
+  return (f & kWskReceiveFlagBits) != 0 ? WskReceiveFlagsSlow(f) : 0;
 }
 inline int LinuxSendFlags(uint32_t f) { return f ? LinuxSendFlagsSlow(f) : 0; }
 inline int LinuxReceiveFlags(uint32_t f) {
