@@ -114,6 +114,62 @@ static void peek_tcp(int family) {
 SCENARIO(peek_tcp_v4) { peek_tcp(AF_INET); }
 SCENARIO(peek_tcp_v6) { peek_tcp(AF_INET6); }
 
+/* ---- sendto/recvfrom with addresses on a connected stream ----
+ * (sockperf's TCP calls). Linux copies a sendto address in (EINVAL past
+ * sizeof(sockaddr_storage), EFAULT) and then ignores it; a recvfrom reads
+ * *addrlen (EINVAL when negative), writes 0 back and leaves the address
+ * buffer alone. Each call twice, so a page the first call learned is
+ * readable or writable is used by the second. */
+
+static void stream_addresses(int family) {
+  int srv;
+  int c = tcp_pair(family, &srv);
+  struct sockaddr_storage peer, from;
+  socklen_t peer_len = sizeof(peer);
+  REC("getpeername", getpeername(c, (struct sockaddr*)&peer, &peer_len));
+  char buf[64];
+  for (int round = 0; round < 2; ++round) {
+    REC(LBL("sendto peer %d", round),
+        sendto(c, "abc", 3, MSG_NOSIGNAL, (struct sockaddr*)&peer, peer_len));
+    REC(LBL("sendto len 0 %d", round),
+        sendto(c, "d", 1, 0, (struct sockaddr*)&peer, 0));
+    REC(LBL("sendto len 128 %d", round),
+        sendto(c, "e", 1, 0, (struct sockaddr*)&peer, sizeof(peer)));
+    REC(LBL("sendto len 129 %d", round),
+        sendto(c, "x", 1, 0, (struct sockaddr*)&peer, sizeof(peer) + 1));
+    REC(LBL("sendto len -1 %d", round),
+        sendto(c, "x", 1, 0, (struct sockaddr*)&peer, (socklen_t)-1));
+    REC(LBL("sendto bad addr %d", round),
+        sendto(c, "x", 1, 0, (struct sockaddr*)8, sizeof(struct sockaddr_in)));
+  }
+  wait_inq(srv, 10);
+  for (int round = 0; round < 2; ++round) {
+    memset(&from, 0xAB, sizeof(from));
+    socklen_t len = sizeof(from);
+    long n =
+        REC(LBL("recvfrom 2 %d", round),
+            recvfrom(srv, buf, 2, MSG_NOSIGNAL, (struct sockaddr*)&from, &len));
+    note_data(LBL("recvfrom 2 %d", round), buf, n);
+    note("recvfrom %d: len %u, address untouched %d", round, (unsigned)len,
+         ((unsigned char*)&from)[0] == 0xAB);
+    len = (socklen_t)-1;
+    n = REC(LBL("recvfrom len -1 %d", round),
+            recvfrom(srv, buf, 1, 0, (struct sockaddr*)&from, &len));
+    note("recvfrom len -1 %d: len %d", round, (int)len);
+    len = 0;
+    n = REC(LBL("recvfrom len 0 %d", round),
+            recvfrom(srv, buf, 1, 0, (struct sockaddr*)&from, &len));
+    note_data(LBL("recvfrom len 0 %d", round), buf, n);
+    note("recvfrom len 0 %d: len %u", round, (unsigned)len);
+  }
+  long n = REC("recv rest", recv(srv, buf, sizeof(buf), MSG_DONTWAIT));
+  note_data("recv rest", buf, n);
+  REC("close", close(c));
+  REC("close srv", close(srv));
+}
+SCENARIO(stream_addresses_v4) { stream_addresses(AF_INET); }
+SCENARIO(stream_addresses_v6) { stream_addresses(AF_INET6); }
+
 static void peek_udp(int family) {
   int r;
   int s = udp_pair(family, &r);

@@ -50,10 +50,6 @@ constexpr ValueRow kProtocols[] = {
     {IPPROTO_RAW, WS_IPPROTO_RAW, "IPPROTO_RAW", ""},
 };
 
-// The kernel's MSG_PROBE ("do not send, only probe the path"); glibc
-// names the bit MSG_PROXY.
-constexpr int kMsgProbe = 0x10;
-
 constexpr MsgFlagRow kMsgFlags[] = {
     {MSG_OOB, WSK_FLAG_OOB, WSK_FLAG_LX_OOB, "MSG_OOB",
      "WSK has urgent send only"},

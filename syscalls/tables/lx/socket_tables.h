@@ -71,9 +71,12 @@ int LinuxReceiveFlagsSlow(uint32_t wsk_flags);
 // data path tests these bits, not the whole word, so flags that translate
 // to nothing (MSG_NOSIGNAL, which sockperf and many servers pass on every
 // call) cost no table lookup.
-inline constexpr int kWskSendFlagBits =
-    MSG_OOB | MSG_DONTROUTE | MSG_DONTWAIT | MSG_EOR | MSG_CONFIRM | MSG_MORE |
-    MSG_FASTOPEN | MSG_ZEROCOPY | 0x10 /* MSG_PROBE */;
+// The kernel's MSG_PROBE ("do not send, only probe the path"); glibc
+// names the bit MSG_PROXY.
+inline constexpr int kMsgProbe = 0x10;
+inline constexpr int kWskSendFlagBits = MSG_OOB | MSG_DONTROUTE | MSG_DONTWAIT |
+                                        MSG_EOR | MSG_CONFIRM | MSG_MORE |
+                                        MSG_FASTOPEN | MSG_ZEROCOPY | kMsgProbe;
 inline constexpr int kWskReceiveFlagBits = MSG_OOB | MSG_PEEK | MSG_WAITALL |
                                            MSG_DONTWAIT | MSG_TRUNC |
                                            MSG_ERRQUEUE | MSG_CMSG_CLOEXEC;
