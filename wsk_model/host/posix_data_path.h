@@ -87,6 +87,27 @@ template <bool kSingleThreaded = false>
                                                  const SOCKADDR* remote,
                                                  const CMSGHDR* control,
                                                  long* r, ULONG refuse = 0) {
+  // An address first: the same bytes with the Linux family value (the
+  // family table's hot rows), or the general form for other families.
+  // Deciding that before anything else keeps few values live in the
+  // addressed form (its caller's general form needs them all until then).
+  sockaddr_in6 to;
+  long to_len = 0;
+  if (remote != nullptr) {
+    if (remote->sa_family == WS_AF_INET) {
+      memcpy(&to, remote, sizeof(sockaddr_in));
+      to.sin6_family =
+          static_cast<sa_family_t>(lx::LinuxFamilyFast(WS_AF_INET));
+      to_len = sizeof(sockaddr_in);
+    } else if (remote->sa_family == WS_AF_INET6) {
+      memcpy(&to, remote, sizeof(sockaddr_in6));
+      to.sin6_family =
+          static_cast<sa_family_t>(lx::LinuxFamilyFast(WS_AF_INET6));
+      to_len = sizeof(sockaddr_in6);
+    } else {
+      return false;
+    }
+  }
   const MDL* m = b.Mdl;
   // WSK flags other than none go through the flag table (general form);
   // so do no MDL, a chain, control data and a nonzero `refuse` (the
@@ -104,29 +125,11 @@ template <bool kSingleThreaded = false>
   const long len = static_cast<long>(b.Length);
   if (remote == nullptr) [[likely]] {
     *r = FastSyscallNoAddress<kSingleThreaded>(SYS_sendto, h, p, len, kFlags);
-    return true;
-  }
-  // Same bytes, Linux family value (the family table's hot rows).
-  if (remote->sa_family == WS_AF_INET) {
-    sockaddr_in sin;
-    memcpy(&sin, remote, sizeof(sin));
-    sin.sin_family = static_cast<sa_family_t>(lx::LinuxFamilyFast(WS_AF_INET));
-    *r =
-        FastSyscall<kSingleThreaded>(SYS_sendto, h, p, len, kFlags,
-                                     reinterpret_cast<long>(&sin), sizeof(sin));
-    return true;
-  }
-  if (remote->sa_family == WS_AF_INET6) {
-    sockaddr_in6 sin6;
-    memcpy(&sin6, remote, sizeof(sin6));
-    sin6.sin6_family =
-        static_cast<sa_family_t>(lx::LinuxFamilyFast(WS_AF_INET6));
+  } else {
     *r = FastSyscall<kSingleThreaded>(SYS_sendto, h, p, len, kFlags,
-                                      reinterpret_cast<long>(&sin6),
-                                      sizeof(sin6));
-    return true;
+                                      reinterpret_cast<long>(&to), to_len);
   }
-  return false;
+  return true;
 }
 
 template <bool kSingleThreaded = false>
@@ -188,6 +191,8 @@ template <bool kSingleThreaded = false>
   long r;
   if (PosixReceiveFast(h, b, flags, remote, control, out_flags, &r))
       [[likely]] {
+    // The fast form takes no control buffer: none was received.
+    if (control_length != nullptr) *control_length = 0;
     return PosixResult(r);
   }
   return PosixReceiveSlow(h, b, flags, remote, control, control_length,

@@ -663,12 +663,16 @@ NTSTATUS Provider::WskSendTo(PWSK_SOCKET Socket, PWSK_BUF Buffer, ULONG Flags,
   ModelSocket* s = ToModel(Socket);
   // The bind-first rule is checked in WskSendToInline: an unbound socket's
   // fast_refuse sends it there.
-  // With an address or control data, a form of its own: their extra live
-  // values would otherwise cost the connected form saved registers.
+  // With an address alone, a form of its own; with control data, the
+  // general form: their extra live values would otherwise cost the
+  // connected form saved registers.
   if ((reinterpret_cast<uintptr_t>(RemoteAddress) |
        reinterpret_cast<uintptr_t>(ControlInfo)) != 0) {
-    return WskSendToAddressed(s, Buffer, Flags, RemoteAddress,
-                              ControlInfoLength, ControlInfo, Irp);
+    if ((reinterpret_cast<uintptr_t>(ControlInfo) | ControlInfoLength) != 0) {
+      return WskSendToInline(s, Buffer, Flags, RemoteAddress, ControlInfoLength,
+                             ControlInfo, Irp);
+    }
+    return WskSendToAddress(s, Buffer, Flags, RemoteAddress, Irp);
   }
   long r;
   if (host::PosixSendFast<true>(
@@ -679,19 +683,24 @@ NTSTATUS Provider::WskSendTo(PWSK_SOCKET Socket, PWSK_BUF Buffer, ULONG Flags,
   return WskSendToInline(s, Buffer, Flags, nullptr, 0, nullptr, Irp);
 }
 
-NTSTATUS Provider::WskSendToAddressed(ModelSocket* s, PWSK_BUF Buffer,
-                                      ULONG Flags,
-                                      const SOCKADDR* RemoteAddress,
-                                      ULONG ControlInfoLength,
-                                      const CMSGHDR* ControlInfo, PIRP Irp) {
+NTSTATUS Provider::WskSendToAddress(ModelSocket* s, PWSK_BUF Buffer,
+                                    ULONG Flags, const SOCKADDR* RemoteAddress,
+                                    PIRP Irp) {
+  if (RemoteAddress == nullptr) __builtin_unreachable();  // WskSendTo's test
   long r;
   if (host::PosixSendFast<true>(
-          HandleFor(s, Irp), *Buffer, Flags, RemoteAddress, ControlInfo, &r,
+          HandleFor(s, Irp), *Buffer, Flags, RemoteAddress, nullptr, &r,
           s->fast_refuse.load(std::memory_order_relaxed))) [[likely]] {
     return CompleteRaw(Irp, r);
   }
-  return WskSendToInline(s, Buffer, Flags, RemoteAddress, ControlInfoLength,
-                         ControlInfo, Irp);
+  return WskSendToAddressGeneral(s, Buffer, Flags, RemoteAddress, Irp);
+}
+
+NTSTATUS Provider::WskSendToAddressGeneral(ModelSocket* s, PWSK_BUF Buffer,
+                                           ULONG Flags,
+                                           const SOCKADDR* RemoteAddress,
+                                           PIRP Irp) {
+  return WskSendToInline(s, Buffer, Flags, RemoteAddress, 0, nullptr, Irp);
 }
 
 NTSTATUS Provider::WskSendToInline(ModelSocket* s, PWSK_BUF Buffer, ULONG Flags,
@@ -734,15 +743,17 @@ NTSTATUS Provider::WskReceiveFrom(PWSK_SOCKET Socket, PWSK_BUF Buffer,
                                   ULONG* ControlLength, CMSGHDR* ControlInfo,
                                   ULONG* ControlFlags, PIRP Irp) {
   ModelSocket* s = ToModel(Socket);
-  // With an address, control or flags to return, a form of its own (as
-  // WskSendTo); the connected receive then keeps few values live.
-  if ((reinterpret_cast<uintptr_t>(RemoteAddress) |
-       reinterpret_cast<uintptr_t>(ControlLength) |
+  // With control or result flags, the general form; with an address
+  // alone, a form of its own (as WskSendTo). Two tests in a row: nesting
+  // them needs one more register than the arguments leave free.
+  if ((reinterpret_cast<uintptr_t>(ControlLength) |
        reinterpret_cast<uintptr_t>(ControlInfo) |
        reinterpret_cast<uintptr_t>(ControlFlags)) != 0) {
-    return WskReceiveFromAddressed(s, Buffer, Flags, RemoteAddress,
-                                   ControlLength, ControlInfo, ControlFlags,
-                                   Irp);
+    return WskReceiveFromInline(s, Buffer, Flags, RemoteAddress, ControlLength,
+                                ControlInfo, ControlFlags, Irp);
+  }
+  if (RemoteAddress != nullptr) {
+    return WskReceiveFromAddress(s, Buffer, Flags, RemoteAddress, Irp);
   }
   long r;
   if (host::PosixReceiveFast<true>(
@@ -754,22 +765,25 @@ NTSTATUS Provider::WskReceiveFrom(PWSK_SOCKET Socket, PWSK_BUF Buffer,
                               nullptr, Irp);
 }
 
-NTSTATUS Provider::WskReceiveFromAddressed(ModelSocket* s, PWSK_BUF Buffer,
-                                           ULONG Flags, PSOCKADDR RemoteAddress,
-                                           ULONG* ControlLength,
-                                           CMSGHDR* ControlInfo,
-                                           ULONG* ControlFlags, PIRP Irp) {
+NTSTATUS Provider::WskReceiveFromAddress(ModelSocket* s, PWSK_BUF Buffer,
+                                         ULONG Flags, PSOCKADDR RemoteAddress,
+                                         PIRP Irp) {
+  if (RemoteAddress == nullptr) __builtin_unreachable();  // the caller's test
   long r;
   if (host::PosixReceiveFast<true>(
-          HandleFor(s, Irp), *Buffer, Flags, RemoteAddress, ControlInfo,
-          ControlFlags, &r, s->fast_refuse.load(std::memory_order_relaxed)))
-      [[likely]] {
-    // No control buffer was given: none was received.
-    if (ControlLength != nullptr) *ControlLength = 0;
+          HandleFor(s, Irp), *Buffer, Flags, RemoteAddress, nullptr, nullptr,
+          &r, s->fast_refuse.load(std::memory_order_relaxed))) [[likely]] {
     return CompleteRaw(Irp, r);
   }
-  return WskReceiveFromInline(s, Buffer, Flags, RemoteAddress, ControlLength,
-                              ControlInfo, ControlFlags, Irp);
+  return WskReceiveFromAddressGeneral(s, Buffer, Flags, RemoteAddress, Irp);
+}
+
+NTSTATUS Provider::WskReceiveFromAddressGeneral(ModelSocket* s, PWSK_BUF Buffer,
+                                                ULONG Flags,
+                                                PSOCKADDR RemoteAddress,
+                                                PIRP Irp) {
+  return WskReceiveFromInline(s, Buffer, Flags, RemoteAddress, nullptr, nullptr,
+                              nullptr, Irp);
 }
 
 NTSTATUS Provider::WskReceiveFromInline(ModelSocket* s, PWSK_BUF Buffer,

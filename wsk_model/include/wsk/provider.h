@@ -194,16 +194,23 @@ class Provider final : public WskProviderStreamDispatch,
                                              ULONG ControlInfoLength,
                                              const CMSGHDR* ControlInfo,
                                              PIRP Irp);
-  // WskSendTo/WskReceiveFrom with an address (or a control length).
-  [[gnu::noinline]] NTSTATUS WskSendToAddressed(ModelSocket* s, PWSK_BUF Buffer,
-                                                ULONG Flags,
-                                                const SOCKADDR* RemoteAddress,
-                                                ULONG ControlInfoLength,
-                                                const CMSGHDR* ControlInfo,
-                                                PIRP Irp);
-  [[gnu::noinline]] NTSTATUS WskReceiveFromAddressed(
+  // WskSendTo/WskReceiveFrom with an address and nothing else (no
+  // control, no result flags).
+  [[gnu::noinline]] NTSTATUS WskSendToAddress(ModelSocket* s, PWSK_BUF Buffer,
+                                              ULONG Flags,
+                                              const SOCKADDR* RemoteAddress,
+                                              PIRP Irp);
+  [[gnu::noinline]] NTSTATUS WskReceiveFromAddress(ModelSocket* s,
+                                                   PWSK_BUF Buffer, ULONG Flags,
+                                                   PSOCKADDR RemoteAddress,
+                                                   PIRP Irp);
+  // Their general forms, with the same arguments: a tail call from the
+  // fast form, which then keeps no frame.
+  [[gnu::noinline]] NTSTATUS WskSendToAddressGeneral(
+      ModelSocket* s, PWSK_BUF Buffer, ULONG Flags,
+      const SOCKADDR* RemoteAddress, PIRP Irp);
+  [[gnu::noinline]] NTSTATUS WskReceiveFromAddressGeneral(
       ModelSocket* s, PWSK_BUF Buffer, ULONG Flags, PSOCKADDR RemoteAddress,
-      ULONG* ControlLength, CMSGHDR* ControlInfo, ULONG* ControlFlags,
       PIRP Irp);
   [[gnu::noinline]] NTSTATUS WskReceiveFromInline(
       ModelSocket* s, PWSK_BUF Buffer, ULONG Flags, PSOCKADDR RemoteAddress,
