@@ -656,10 +656,15 @@ NTSTATUS Provider::WskLxReceiveMessage(PWSK_SOCKET Socket, PWSK_BUF Buffer,
   return CompleteNow(Irp, r.status, r.information);
 }
 
-NTSTATUS Provider::WskSendTo(PWSK_SOCKET Socket, PWSK_BUF Buffer, ULONG Flags,
-                             const SOCKADDR* RemoteAddress,
-                             ULONG ControlInfoLength,
-                             const CMSGHDR* ControlInfo, PIRP Irp) {
+Provider& ProviderDatagramData::provider() {
+  return static_cast<Provider&>(*this);
+}
+
+NTSTATUS ProviderDatagramData::WskSendTo(PWSK_SOCKET Socket, PWSK_BUF Buffer,
+                                         ULONG Flags,
+                                         const SOCKADDR* RemoteAddress,
+                                         ULONG ControlInfoLength,
+                                         const CMSGHDR* ControlInfo, PIRP Irp) {
   ModelSocket* s = ToModel(Socket);
   // The bind-first rule is checked in WskSendToInline: an unbound socket's
   // fast_refuse sends it there.
@@ -669,8 +674,8 @@ NTSTATUS Provider::WskSendTo(PWSK_SOCKET Socket, PWSK_BUF Buffer, ULONG Flags,
   if ((reinterpret_cast<uintptr_t>(RemoteAddress) |
        reinterpret_cast<uintptr_t>(ControlInfo)) != 0) {
     if ((reinterpret_cast<uintptr_t>(ControlInfo) | ControlInfoLength) != 0) {
-      return WskSendToInline(s, Buffer, Flags, RemoteAddress, ControlInfoLength,
-                             ControlInfo, Irp);
+      return provider().WskSendToInline(s, Buffer, Flags, RemoteAddress,
+                                        ControlInfoLength, ControlInfo, Irp);
     }
     return WskSendToAddress(s, Buffer, Flags, RemoteAddress, Irp);
   }
@@ -680,12 +685,13 @@ NTSTATUS Provider::WskSendTo(PWSK_SOCKET Socket, PWSK_BUF Buffer, ULONG Flags,
           s->fast_refuse.load(std::memory_order_relaxed))) [[likely]] {
     return CompleteRaw(Irp, r);
   }
-  return WskSendToInline(s, Buffer, Flags, nullptr, 0, nullptr, Irp);
+  return provider().WskSendToInline(s, Buffer, Flags, nullptr, 0, nullptr, Irp);
 }
 
-NTSTATUS Provider::WskSendToAddress(ModelSocket* s, PWSK_BUF Buffer,
-                                    ULONG Flags, const SOCKADDR* RemoteAddress,
-                                    PIRP Irp) {
+NTSTATUS ProviderDatagramData::WskSendToAddress(ModelSocket* s, PWSK_BUF Buffer,
+                                                ULONG Flags,
+                                                const SOCKADDR* RemoteAddress,
+                                                PIRP Irp) {
   if (RemoteAddress == nullptr) __builtin_unreachable();  // WskSendTo's test
   long r;
   if (host::PosixSendFast<true>(
@@ -693,7 +699,8 @@ NTSTATUS Provider::WskSendToAddress(ModelSocket* s, PWSK_BUF Buffer,
           s->fast_refuse.load(std::memory_order_relaxed))) [[likely]] {
     return CompleteRaw(Irp, r);
   }
-  return WskSendToAddressGeneral(s, Buffer, Flags, RemoteAddress, Irp);
+  return provider().WskSendToAddressGeneral(s, Buffer, Flags, RemoteAddress,
+                                            Irp);
 }
 
 NTSTATUS Provider::WskSendToAddressGeneral(ModelSocket* s, PWSK_BUF Buffer,
@@ -738,10 +745,9 @@ NTSTATUS Provider::PendSendTo(ModelSocket* s, PWSK_BUF Buffer, ULONG Flags,
       });
 }
 
-NTSTATUS Provider::WskReceiveFrom(PWSK_SOCKET Socket, PWSK_BUF Buffer,
-                                  ULONG Flags, PSOCKADDR RemoteAddress,
-                                  ULONG* ControlLength, CMSGHDR* ControlInfo,
-                                  ULONG* ControlFlags, PIRP Irp) {
+NTSTATUS ProviderDatagramData::WskReceiveFrom(
+    PWSK_SOCKET Socket, PWSK_BUF Buffer, ULONG Flags, PSOCKADDR RemoteAddress,
+    ULONG* ControlLength, CMSGHDR* ControlInfo, ULONG* ControlFlags, PIRP Irp) {
   ModelSocket* s = ToModel(Socket);
   // With control or result flags, the general form; with an address
   // alone, a form of its own (as WskSendTo). Two tests in a row: nesting
@@ -749,8 +755,9 @@ NTSTATUS Provider::WskReceiveFrom(PWSK_SOCKET Socket, PWSK_BUF Buffer,
   if ((reinterpret_cast<uintptr_t>(ControlLength) |
        reinterpret_cast<uintptr_t>(ControlInfo) |
        reinterpret_cast<uintptr_t>(ControlFlags)) != 0) {
-    return WskReceiveFromInline(s, Buffer, Flags, RemoteAddress, ControlLength,
-                                ControlInfo, ControlFlags, Irp);
+    return provider().WskReceiveFromInline(s, Buffer, Flags, RemoteAddress,
+                                           ControlLength, ControlInfo,
+                                           ControlFlags, Irp);
   }
   if (RemoteAddress != nullptr) {
     return WskReceiveFromAddress(s, Buffer, Flags, RemoteAddress, Irp);
@@ -761,13 +768,15 @@ NTSTATUS Provider::WskReceiveFrom(PWSK_SOCKET Socket, PWSK_BUF Buffer,
           s->fast_refuse.load(std::memory_order_relaxed))) [[likely]] {
     return CompleteRaw(Irp, r);
   }
-  return WskReceiveFromInline(s, Buffer, Flags, nullptr, nullptr, nullptr,
-                              nullptr, Irp);
+  return provider().WskReceiveFromInline(s, Buffer, Flags, nullptr, nullptr,
+                                         nullptr, nullptr, Irp);
 }
 
-NTSTATUS Provider::WskReceiveFromAddress(ModelSocket* s, PWSK_BUF Buffer,
-                                         ULONG Flags, PSOCKADDR RemoteAddress,
-                                         PIRP Irp) {
+NTSTATUS ProviderDatagramData::WskReceiveFromAddress(ModelSocket* s,
+                                                     PWSK_BUF Buffer,
+                                                     ULONG Flags,
+                                                     PSOCKADDR RemoteAddress,
+                                                     PIRP Irp) {
   if (RemoteAddress == nullptr) __builtin_unreachable();  // the caller's test
   long r;
   if (host::PosixReceiveFast<true>(
@@ -775,7 +784,8 @@ NTSTATUS Provider::WskReceiveFromAddress(ModelSocket* s, PWSK_BUF Buffer,
           &r, s->fast_refuse.load(std::memory_order_relaxed))) [[likely]] {
     return CompleteRaw(Irp, r);
   }
-  return WskReceiveFromAddressGeneral(s, Buffer, Flags, RemoteAddress, Irp);
+  return provider().WskReceiveFromAddressGeneral(s, Buffer, Flags,
+                                                 RemoteAddress, Irp);
 }
 
 NTSTATUS Provider::WskReceiveFromAddressGeneral(ModelSocket* s, PWSK_BUF Buffer,

@@ -75,12 +75,40 @@ inline ModelSocket* ToModel(PWSK_SOCKET s) {
   return reinterpret_cast<ModelSocket*>(s);
 }
 
+// The datagram table's data-path entries, defined in a base of their own:
+// the datagram table is not Provider's primary base, so overriders in
+// Provider would be reached through this-adjusting thunks; here the table's
+// entries are the functions themselves. Their general forms are Provider's.
+class ProviderDatagramData : public WskProviderDatagramDispatch {
+ public:
+  NTSTATUS WskSendTo(PWSK_SOCKET Socket, PWSK_BUF Buffer, ULONG Flags,
+                     const SOCKADDR* RemoteAddress, ULONG ControlInfoLength,
+                     const CMSGHDR* ControlInfo, PIRP Irp) final;
+  NTSTATUS WskReceiveFrom(PWSK_SOCKET Socket, PWSK_BUF Buffer, ULONG Flags,
+                          PSOCKADDR RemoteAddress, ULONG* ControlLength,
+                          CMSGHDR* ControlInfo, ULONG* ControlFlags,
+                          PIRP Irp) final;
+
+ private:
+  Provider& provider();  // the Provider this is a base of
+  // WskSendTo/WskReceiveFrom with an address and nothing else (no
+  // control, no result flags).
+  [[gnu::noinline]] NTSTATUS WskSendToAddress(ModelSocket* s, PWSK_BUF Buffer,
+                                              ULONG Flags,
+                                              const SOCKADDR* RemoteAddress,
+                                              PIRP Irp);
+  [[gnu::noinline]] NTSTATUS WskReceiveFromAddress(ModelSocket* s,
+                                                   PWSK_BUF Buffer, ULONG Flags,
+                                                   PSOCKADDR RemoteAddress,
+                                                   PIRP Irp);
+};
+
 // The stream (and so connection) table is the primary base: the TCP data
 // path's WskSend/WskReceive then need no this-adjusting thunk.
 class Provider final : public WskProviderStreamDispatch,
                        public WskProviderDispatch,
                        public WskProviderListenDispatch,
-                       public WskProviderDatagramDispatch {
+                       public ProviderDatagramData {
  public:
   explicit Provider(HostStack& host)
       : host_(host), posix_host_(host.IsPosixHost()) {}
@@ -143,16 +171,11 @@ class Provider final : public WskProviderStreamDispatch,
   NTSTATUS WskLxReceiveMessage(PWSK_SOCKET Socket, PWSK_BUF Buffer, ULONG Flags,
                                ULONG* ControlLength, CMSGHDR* ControlInfo,
                                ULONG* ControlFlags, PIRP Irp) override;
-  NTSTATUS WskSendTo(PWSK_SOCKET Socket, PWSK_BUF Buffer, ULONG Flags,
-                     const SOCKADDR* RemoteAddress, ULONG ControlInfoLength,
-                     const CMSGHDR* ControlInfo, PIRP Irp) override;
-  NTSTATUS WskReceiveFrom(PWSK_SOCKET Socket, PWSK_BUF Buffer, ULONG Flags,
-                          PSOCKADDR RemoteAddress, ULONG* ControlLength,
-                          CMSGHDR* ControlInfo, ULONG* ControlFlags,
-                          PIRP Irp) override;
+  // WskSendTo and WskReceiveFrom: ProviderDatagramData's.
 
  private:
   friend struct AsyncSocketState;
+  friend class ProviderDatagramData;
   // From the provider's lookaside list (wsk/lookaside.h); nullptr only
   // when that and the heap are exhausted.
   ModelSocket* NewSocket(WSK_CLIENT* client, HostHandle h, ULONG category,
@@ -194,16 +217,6 @@ class Provider final : public WskProviderStreamDispatch,
                                              ULONG ControlInfoLength,
                                              const CMSGHDR* ControlInfo,
                                              PIRP Irp);
-  // WskSendTo/WskReceiveFrom with an address and nothing else (no
-  // control, no result flags).
-  [[gnu::noinline]] NTSTATUS WskSendToAddress(ModelSocket* s, PWSK_BUF Buffer,
-                                              ULONG Flags,
-                                              const SOCKADDR* RemoteAddress,
-                                              PIRP Irp);
-  [[gnu::noinline]] NTSTATUS WskReceiveFromAddress(ModelSocket* s,
-                                                   PWSK_BUF Buffer, ULONG Flags,
-                                                   PSOCKADDR RemoteAddress,
-                                                   PIRP Irp);
   // Their general forms, with the same arguments: a tail call from the
   // fast form, which then keeps no frame.
   [[gnu::noinline]] NTSTATUS WskSendToAddressGeneral(
