@@ -12,9 +12,17 @@ namespace lx {
 
 // An IRP on the caller's stack for a request on `fd`. The syscalls layer
 // asks for inline sockets, so every request completes before the dispatch
-// call returns; STATUS_PENDING would be a provider contract violation.
+// call returns; STATUS_PENDING would be a provider contract violation, which
+// Result reports as EIO. Data-path requests start the IRP as STATUS_SUCCESS
+// instead (no store of its own: IoReuseIrp's clear covers it); DataResult
+// then tells the violation by the status the call returned.
 struct StackIrp : wsk::IRP {
-  explicit StackIrp(int fd) { wsk::IoReuseIrp(this, fd); }
+  explicit StackIrp(int fd, wsk::NTSTATUS initial = wsk::STATUS_PENDING) {
+    wsk::IoReuseIrp(this, fd, initial);
+  }
+};
+struct DataIrp : StackIrp {
+  explicit DataIrp(int fd) : StackIrp(fd, wsk::STATUS_SUCCESS) {}
 };
 
 // The Linux result of a completed IRP: Information, or -errno.
@@ -23,7 +31,7 @@ inline long Result(const wsk::IRP& irp) {
   if (st == wsk::STATUS_SUCCESS) [[likely]] {
     return static_cast<long>(irp.IoStatus.Information);
   }
-  if (st == wsk::STATUS_PENDING) return -EIO;
+  if (st == wsk::STATUS_PENDING) return -EIO;  // not completed after all
   return -ErrnoFromStatus(st);
 }
 
@@ -37,6 +45,7 @@ inline long DataResult(wsk::NTSTATUS returned, const wsk::IRP& irp) {
     if (n < 0) __builtin_unreachable();
     return n;
   }
+  if (returned == wsk::STATUS_PENDING) return -EIO;  // not completed
   return Result(irp);
 }
 

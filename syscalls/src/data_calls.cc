@@ -114,8 +114,8 @@ struct ReceiveControl {
 
 // A send's IRP, which also keeps the Linux flags for the rare failure
 // path: kept in the frame, not in a register saved across the call.
-struct SendIrp : StackIrp {
-  SendIrp(int fd, int linux_flags) : StackIrp(fd), flags(linux_flags) {}
+struct SendIrp : DataIrp {
+  SendIrp(int fd, int linux_flags) : DataIrp(fd), flags(linux_flags) {}
   int flags;
 };
 
@@ -138,7 +138,7 @@ struct SendIrp : StackIrp {
         static_cast<wsk::ULONG>(control->length),
         static_cast<const wsk::CMSGHDR*>(control->data), &irp);
   } else {
-    st = s.connection()->WskSend(s.wsk, buf, WskSendFlags(flags), &irp);
+    st = s.stream_send(s.connection(), s.wsk, buf, WskSendFlags(flags), &irp);
   }
   long r = DataResult(st, irp);
   if (r >= 0) [[likely]]
@@ -167,8 +167,8 @@ struct SendIrp : StackIrp {
   if (long r = EnsureBound(s, fd); r < 0) return r;
   StackIrp irp(fd);
   // `control` is in Windows form already (SendMsg converted it).
-  s.datagram()->WskSendTo(
-      s.wsk, buf, WskSendFlags(flags), remote,
+  s.datagram_send(
+      s.datagram(), s.wsk, buf, WskSendFlags(flags), remote,
       control ? static_cast<wsk::ULONG>(control->length) : 0,
       control ? static_cast<const wsk::CMSGHDR*>(control->data) : nullptr,
       &irp);
@@ -194,8 +194,8 @@ struct SendIrp : StackIrp {
     return DatagramSendGeneral(s, fd, buf, flags, to, to_len, control);
   }
   SendIrp irp(fd, flags);
-  const wsk::NTSTATUS st = s.datagram()->WskSendTo(
-      s.wsk, buf, WskSendFlags(flags), remote,
+  const wsk::NTSTATUS st = s.datagram_send(
+      s.datagram(), s.wsk, buf, WskSendFlags(flags), remote,
       control ? static_cast<wsk::ULONG>(control->length) : 0,
       control ? static_cast<const wsk::CMSGHDR*>(control->data) : nullptr,
       &irp);
@@ -208,16 +208,16 @@ struct SendIrp : StackIrp {
 [[gnu::always_inline]] inline long StreamRecv(
     LxSocket& s, int fd, wsk::WSK_BUF* buf, int flags, sockaddr* from,
     socklen_t* from_len, int* msg_flags, Ancillary* control) {
-  StackIrp irp(fd);
+  DataIrp irp(fd);
   if (control != nullptr) [[unlikely]] {
     // recvmsg: WskReceive returns no control; the lxwsk extension does
     // (SO_TIMESTAMP, TCP_INQ, ...).
     ReceiveControl rc;
     wsk::ULONG ws_flags = 0;
-    s.connection()->WskLxReceiveMessage(
+    const wsk::NTSTATUS st = s.connection()->WskLxReceiveMessage(
         s.wsk, buf, WskReceiveFlags(flags), &rc.length,
         reinterpret_cast<wsk::CMSGHDR*>(rc.ws), &ws_flags, &irp);
-    long r = Result(irp);
+    long r = DataResult(st, irp);
     if (r >= 0) {
       if (from != nullptr) {
         if (long ar = NoAddressOut(from, from_len); ar < 0) return ar;
@@ -227,8 +227,8 @@ struct SendIrp : StackIrp {
     }
     return r;
   }
-  const wsk::NTSTATUS st =
-      s.connection()->WskReceive(s.wsk, buf, WskReceiveFlags(flags), &irp);
+  const wsk::NTSTATUS st = s.stream_receive(s.connection(), s.wsk, buf,
+                                            WskReceiveFlags(flags), &irp);
   long r = DataResult(st, irp);
   if (r >= 0) {
     // A stream has no source address: Linux reports length 0, after the
@@ -260,11 +260,12 @@ struct SendIrp : StackIrp {
   ReceiveControl* rc = nullptr;
   alignas(ReceiveControl) unsigned char rc_storage[sizeof(ReceiveControl)];
   if (control != nullptr) rc = new (rc_storage) ReceiveControl;
-  StackIrp irp(fd);
-  const wsk::NTSTATUS st = s.datagram()->WskReceiveFrom(
-      s.wsk, buf, WskReceiveFlags(flags), remote, rc ? &rc->length : nullptr,
-      rc ? reinterpret_cast<wsk::CMSGHDR*>(rc->ws) : nullptr,
-      msg_flags ? &ws_flags : nullptr, &irp);
+  DataIrp irp(fd);
+  const wsk::NTSTATUS st =
+      s.datagram_receive(s.datagram(), s.wsk, buf, WskReceiveFlags(flags),
+                         remote, rc ? &rc->length : nullptr,
+                         rc ? reinterpret_cast<wsk::CMSGHDR*>(rc->ws) : nullptr,
+                         msg_flags ? &ws_flags : nullptr, &irp);
   long r = DataResult(st, irp);
   if (r >= 0) {
     if (remote != nullptr) {

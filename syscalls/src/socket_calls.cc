@@ -116,6 +116,49 @@ void LxSocket::operator delete(void* p) noexcept { g_lx_sockets.Free(p); }
 
 namespace {
 
+// The function a dispatch object's table holds for `method`: GCC's bound
+// member function extraction
+// (gcc.gnu.org/onlinedocs/gcc/Bound-member-functions.html); other compilers get
+// a function that makes the virtual call.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wpmf-conversions"
+template <typename Entry, auto kMethod, typename Table>
+Entry EntryOf(Table* table) {
+  return (Entry)(table->*kMethod);
+}
+#pragma GCC diagnostic pop
+#else
+template <typename Entry, auto kMethod, typename Table>
+Entry EntryOf(Table*) {
+  return +[](Table* table, auto... args) { return (table->*kMethod)(args...); };
+}
+#endif
+
+}  // namespace
+
+void SetDispatch(LxSocket& s) {
+  s.dispatch = s.wsk->Dispatch;
+  if (s.category == wsk::WSK_FLAG_DATAGRAM_SOCKET) {
+    s.datagram_send =
+        EntryOf<DatagramSendEntry,
+                &wsk::WskProviderDatagramDispatch::WskSendTo>(s.datagram());
+    s.datagram_receive =
+        EntryOf<DatagramReceiveEntry,
+                &wsk::WskProviderDatagramDispatch::WskReceiveFrom>(
+            s.datagram());
+  } else {
+    s.stream_send =
+        EntryOf<StreamSendEntry, &wsk::WskProviderConnectionDispatch::WskSend>(
+            s.connection());
+    s.stream_receive = EntryOf<StreamReceiveEntry,
+                               &wsk::WskProviderConnectionDispatch::WskReceive>(
+        s.connection());
+  }
+}
+
+namespace {
+
 // nullptr only when the lookaside list and the heap are exhausted.
 LxSocket* NewLxSocket(wsk::PWSK_SOCKET ws, uint32_t category, int family,
                       int type, int protocol) {
@@ -123,8 +166,8 @@ LxSocket* NewLxSocket(wsk::PWSK_SOCKET ws, uint32_t category, int family,
   if (s == nullptr) [[unlikely]]
     return nullptr;
   s->wsk = ws;
-  s->dispatch = ws->Dispatch;
   s->category = category;
+  SetDispatch(*s);
   s->ops =
       category == wsk::WSK_FLAG_DATAGRAM_SOCKET ? &kDatagramOps : &kStreamOps;
   s->family = family;
@@ -289,8 +332,8 @@ long Listen(LxSocket& s, int fd, int backlog) {
         r < 0) {
       return r;
     }
-    s.dispatch = s.wsk->Dispatch;
     s.category = wsk::WSK_FLAG_STREAM_SOCKET;
+    SetDispatch(s);
   }
   if (s.category != wsk::WSK_FLAG_STREAM_SOCKET) return -EINVAL;
   if (long r = EnsureBound(s, fd); r < 0) return r;

@@ -3,7 +3,7 @@
 namespace wsk {
 
 PIRP IoAllocateIrp() {
-  PIRP irp = new IRP;
+  PIRP irp = new IRP{};
   IoReuseIrp(irp);
   return irp;
 }

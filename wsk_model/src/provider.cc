@@ -95,6 +95,7 @@ ModelSocket* Provider::NewSocket(WSK_CLIENT* client, HostHandle h,
   s->wsk.Dispatch = DispatchFor(category);
   s->wsk.LxHostHandle = inline_mode ? h : -1;
   s->client = client;
+  s->provider = this;
   s->handle = h;
   s->category = category;
   s->family = family;
@@ -548,7 +549,7 @@ NTSTATUS Provider::WskSend(PWSK_SOCKET Socket, PWSK_BUF Buffer, ULONG Flags,
           s->fast_refuse.load(std::memory_order_relaxed))) [[likely]] {
     return CompleteRaw(Irp, r);
   }
-  return WskSendInline(s, Buffer, Flags, Irp);
+  return s->provider->WskSendInline(s, Buffer, Flags, Irp);
 }
 
 NTSTATUS Provider::WskSendInline(ModelSocket* s, PWSK_BUF Buffer, ULONG Flags,
@@ -581,7 +582,7 @@ NTSTATUS Provider::WskReceive(PWSK_SOCKET Socket, PWSK_BUF Buffer, ULONG Flags,
           s->fast_refuse.load(std::memory_order_relaxed))) [[likely]] {
     return CompleteRaw(Irp, r);
   }
-  return WskReceiveInline(s, Buffer, Flags, Irp);
+  return s->provider->WskReceiveInline(s, Buffer, Flags, Irp);
 }
 
 NTSTATUS Provider::WskReceiveInline(ModelSocket* s, PWSK_BUF Buffer,

@@ -45,14 +45,43 @@ struct CategoryOps {
                Ancillary* control);
 };
 
+// A socket's data-path entries in its dispatch table: the table's own
+// functions, called with the table (the C++ dispatch object) first.
+using StreamSendEntry = wsk::NTSTATUS (*)(wsk::WskProviderConnectionDispatch*,
+                                          wsk::PWSK_SOCKET, wsk::PWSK_BUF,
+                                          wsk::ULONG, wsk::PIRP);
+using StreamReceiveEntry = StreamSendEntry;
+using DatagramSendEntry = wsk::NTSTATUS (*)(wsk::WskProviderDatagramDispatch*,
+                                            wsk::PWSK_SOCKET, wsk::PWSK_BUF,
+                                            wsk::ULONG, const wsk::SOCKADDR*,
+                                            wsk::ULONG, const wsk::CMSGHDR*,
+                                            wsk::PIRP);
+using DatagramReceiveEntry =
+    wsk::NTSTATUS (*)(wsk::WskProviderDatagramDispatch*, wsk::PWSK_SOCKET,
+                      wsk::PWSK_BUF, wsk::ULONG, wsk::PSOCKADDR, wsk::ULONG*,
+                      wsk::CMSGHDR*, wsk::ULONG*, wsk::PIRP);
+
 // The Linux socket object behind one or more fds (dup shares it).
 struct LxSocket {
   std::atomic<int> refs{1};
   const CategoryOps* ops;
   wsk::PWSK_SOCKET wsk;
   const void* dispatch;  // WSK_SOCKET::Dispatch of `category`
-  uint32_t category;     // WSK_FLAG_*_SOCKET
-  int family;            // Linux values
+  // WskSend/WskReceive (connection and stream categories) or WskSendTo/
+  // WskReceiveFrom (datagram), read from `dispatch` whenever it is set
+  // (SetDispatch), as a C WSK client keeps the PFN_WSK_SEND it reads from
+  // the table: a request is then one indirect call with one load, where a
+  // C++ virtual call loads the object, its table and the entry.
+  union {
+    StreamSendEntry stream_send = nullptr;
+    DatagramSendEntry datagram_send;
+  };
+  union {
+    StreamReceiveEntry stream_receive = nullptr;
+    DatagramReceiveEntry datagram_receive;
+  };
+  uint32_t category;  // WSK_FLAG_*_SOCKET
+  int family;         // Linux values
   int type;
   int protocol;
   std::atomic<bool> bound{false};
@@ -81,6 +110,10 @@ struct LxSocket {
         const_cast<void*>(dispatch));
   }
 };
+
+// Sets s.dispatch from s.wsk->Dispatch (for s.category) and reads the
+// data-path entries from it.
+void SetDispatch(LxSocket& s);
 
 // The syscalls layer as a WSK client: its captured provider NPI.
 struct WskBinding {

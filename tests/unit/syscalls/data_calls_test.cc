@@ -633,6 +633,31 @@ TEST_F(DatagramDataTest, SendOnConnectedSocketPassesNoAddress) {
   EXPECT_EQ(lx::Write(lx(), kHostFd, data, 2), -EDESTADDRREQ);
 }
 
+// A provider that returns STATUS_PENDING on an inline socket without
+// completing the IRP breaks the WSK contract: the data path says EIO, not
+// the byte count the IRP was prepared with (the data path's IRPs start as
+// STATUS_SUCCESS, so this is decided by the returned status).
+TEST_F(DatagramDataTest, UncompletedIrpIsEio) {
+  s_.MarkBound();
+  char data[2] = {};
+  EXPECT_CALL(s_.dispatch(), WskSendTo(s_.wsk(), _, _, _, _, _, _))
+      .WillOnce(::testing::Return(wsk::STATUS_PENDING));
+  EXPECT_CALL(s_.dispatch(), WskReceiveFrom(s_.wsk(), _, _, _, _, _, _, _))
+      .WillOnce(::testing::Return(wsk::STATUS_PENDING));
+  EXPECT_EQ(lx::Write(lx(), kHostFd, data, 2), -EIO);
+  EXPECT_EQ(lx::Read(lx(), kHostFd, data, 2), -EIO);
+}
+
+TEST_F(StreamDataTest, UncompletedIrpIsEio) {
+  char data[2] = {};
+  EXPECT_CALL(s_.dispatch(), WskSend(s_.wsk(), _, _, _))
+      .WillOnce(::testing::Return(wsk::STATUS_PENDING));
+  EXPECT_CALL(s_.dispatch(), WskReceive(s_.wsk(), _, _, _))
+      .WillOnce(::testing::Return(wsk::STATUS_PENDING));
+  EXPECT_EQ(lx::Write(lx(), kHostFd, data, 2), -EIO);
+  EXPECT_EQ(lx::Read(lx(), kHostFd, data, 2), -EIO);
+}
+
 // A bad pointer or an over-long address fails while the address is copied
 // in, before anything else: no WSK call, the socket stays unbound.
 TEST_F(DatagramDataTest, SendToBadAddressCopyIsEfaultOrEinvalWithoutWskCall) {

@@ -160,7 +160,8 @@ TEST_F(IrpTest, SingleMdlDescribesExactlyTheBuffer) {
 }
 
 // IoReuseIrp sets Status and the requestor handle and clears every other
-// field, whatever the IRP held (the data path builds IRPs on the stack).
+// field but the provider's DriverContext, whatever the IRP held (the data
+// path builds IRPs on the stack).
 TEST_F(IrpTest, ReuseOfGarbageIsAResetIrp) {
   alignas(IRP) unsigned char raw[sizeof(IRP)];
   memset(raw, 0xCD, sizeof(raw));
@@ -173,8 +174,13 @@ TEST_F(IrpTest, ReuseOfGarbageIsAResetIrp) {
   EXPECT_EQ(irp->CancelRoutine.load(), nullptr);
   EXPECT_EQ(irp->CompletionRoutine, nullptr);
   EXPECT_EQ(irp->CompletionContext, nullptr);
-  EXPECT_EQ(irp->DriverContext, nullptr);
   EXPECT_EQ(irp->RequestorHandle, 42);
+  // Windows' second parameter: the status the IRP starts with.
+  IoReuseIrp(irp, 43, STATUS_SUCCESS);
+  EXPECT_EQ(irp->IoStatus.Status, STATUS_SUCCESS);
+  EXPECT_EQ(irp->RequestorHandle, 43);
+  IoReuseIrp(irp, 44, STATUS_INVALID_PARAMETER);
+  EXPECT_EQ(irp->IoStatus.Status, STATUS_INVALID_PARAMETER);
 }
 
 }  // namespace

@@ -49,7 +49,8 @@ struct IRP {
   std::atomic<PDRIVER_CANCEL> CancelRoutine;
   PIO_COMPLETION_ROUTINE CompletionRoutine;
   void* CompletionContext;
-  // Provider-private slot while the IRP is pending (like DriverContext).
+  // Provider-private slot while the IRP is pending (like DriverContext): the
+  // provider sets it before any use, so IoReuseIrp leaves it alone.
   void* DriverContext;
   // lxwsk: the host handle the request came in through, the analogue of an
   // IRP's Tail.Overlay.OriginalFileObject. The preload path sets it to the
@@ -58,19 +59,23 @@ struct IRP {
   int RequestorHandle;
 };
 
-// Prepares an IRP for (re)use: IoReuseIrp with a requestor handle. Every
-// field from Information up to RequestorHandle starts as zero bytes (false,
-// nullptr, 0: lock-free atomics of those values are all-zero), so one
-// 48-byte block clear does them all: three vector stores on the data path.
-inline void IoReuseIrp(PIRP irp, int requestor_handle = kNoRequestorHandle) {
+// Prepares an IRP for (re)use: IoReuseIrp(Irp, Iostatus) with a requestor
+// handle, the status last (Windows' second parameter; STATUS_PENDING unless
+// given). Every field from the status up to DriverContext starts as zero
+// bytes (false, nullptr, 0: lock-free atomics of those values are
+// all-zero), so one 48-byte block clear does them all, three vector stores
+// on the data path; a status of STATUS_SUCCESS (0) is part of that clear.
+inline void IoReuseIrp(PIRP irp, int requestor_handle = kNoRequestorHandle,
+                       NTSTATUS status = STATUS_PENDING) {
   static_assert(std::is_standard_layout_v<IRP>);
   static_assert(std::atomic<bool>::is_always_lock_free &&
                 std::atomic<PDRIVER_CANCEL>::is_always_lock_free);
-  constexpr size_t kFrom = offsetof(IRP, IoStatus.Information);
-  static_assert(offsetof(IRP, RequestorHandle) - kFrom == 48);
-  memset(reinterpret_cast<char*>(irp) + kFrom, 0,
-         offsetof(IRP, RequestorHandle) - kFrom);
-  irp->IoStatus.Status = STATUS_PENDING;
+  static_assert(offsetof(IRP, IoStatus) == 0 &&
+                offsetof(IRP, DriverContext) == 48);
+  memset(static_cast<void*>(irp), 0, offsetof(IRP, DriverContext));
+  // A constant STATUS_SUCCESS leaves the clear as the only store (GCC
+  // would otherwise split the clear around the status).
+  if (status != STATUS_SUCCESS) irp->IoStatus.Status = status;
   irp->RequestorHandle = requestor_handle;
 }
 

@@ -36,6 +36,10 @@ struct AsyncSocketState;
 struct ModelSocket {
   WSK_SOCKET wsk;
   WSK_CLIENT* client;
+  // The provider the socket belongs to. The stream data path's fast forms
+  // reach their general forms through it, not through `this`, so they keep
+  // no register for `this`.
+  Provider* provider;
   HostHandle handle;
   ULONG category;
   ADDRESS_FAMILY family;
