@@ -51,29 +51,34 @@ inline char* SingleBuffer(const WSK_BUF& b) {
   return static_cast<char*>(MmGetMdlVirtualAddress(b.Mdl)) + b.Offset;
 }
 
-// The system call of a fast form. kSingleThreaded: the form applies only
-// in a single-threaded process, where a blocking call needs no switch to
+// Which processes a fast form is for. kSingle: the form applies only in a
+// single-threaded process, where a blocking call needs no switch to
 // asynchronous cancellation (CancellableSyscall), so the call is a plain
 // RawSyscall and the provider's hot path makes no function call and saves
-// no registers; a multi-threaded process takes the general form, whose
-// fast form (kSingleThreaded false) is the cancellable one.
-template <bool kSingleThreaded>
+// no registers. kMulti: the caller knows the process is multi-threaded;
+// the switch is made inline (AsyncCancelSyscall). kAny: either, decided
+// per call (CancellableSyscall).
+enum class Threads { kAny, kSingle, kMulti };
+
+template <Threads kThreads>
 [[gnu::always_inline]] inline long FastSyscall(long n, long a, long b, long c,
                                                long d, long e, long f) {
-  if constexpr (kSingleThreaded) {
+  if constexpr (kThreads == Threads::kSingle) {
     return RawSyscall(n, a, b, c, d, e, f);
+  } else if constexpr (kThreads == Threads::kMulti) {
+    return AsyncCancelSyscall(n, a, b, c, d, e, f);
   } else {
     return CancellableSyscall(n, a, b, c, d, e, f);
   }
 }
 // sendto/recvfrom with no address: the kernel ignores the address length.
-template <bool kSingleThreaded>
+template <Threads kThreads>
 [[gnu::always_inline]] inline long FastSyscallNoAddress(long n, long a, long b,
                                                         long c, long d) {
-  if constexpr (kSingleThreaded) {
+  if constexpr (kThreads == Threads::kSingle) {
     return RawSyscall5(n, a, b, c, d, 0);
   } else {
-    return CancellableSyscall(n, a, b, c, d, 0, 0);
+    return FastSyscall<kThreads>(n, a, b, c, d, 0, 0);
   }
 }
 
@@ -81,7 +86,7 @@ template <bool kSingleThreaded>
 // needs the general form (then nothing was done); otherwise the system call
 // was made and *r is its raw result (bytes, or -errno: PosixResult turns it
 // into a status).
-template <bool kSingleThreaded = false>
+template <Threads kThreads = Threads::kAny>
 [[gnu::always_inline]] inline bool PosixSendFast(HostHandle h, const WSK_BUF& b,
                                                  ULONG flags,
                                                  const SOCKADDR* remote,
@@ -116,7 +121,7 @@ template <bool kSingleThreaded = false>
   if (m == nullptr ||
       (uintptr_t{flags | refuse} | reinterpret_cast<uintptr_t>(m->Next) |
        reinterpret_cast<uintptr_t>(control)) != 0 ||
-      (kSingleThreaded && !__libc_single_threaded)) [[unlikely]] {
+      (kThreads == Threads::kSingle && !__libc_single_threaded)) [[unlikely]] {
     return false;
   }
   // WSK never raises signals: MSG_NOSIGNAL always.
@@ -124,15 +129,15 @@ template <bool kSingleThreaded = false>
   const long p = reinterpret_cast<long>(SingleBuffer(b));
   const long len = static_cast<long>(b.Length);
   if (remote == nullptr) [[likely]] {
-    *r = FastSyscallNoAddress<kSingleThreaded>(SYS_sendto, h, p, len, kFlags);
+    *r = FastSyscallNoAddress<kThreads>(SYS_sendto, h, p, len, kFlags);
   } else {
-    *r = FastSyscall<kSingleThreaded>(SYS_sendto, h, p, len, kFlags,
-                                      reinterpret_cast<long>(&to), to_len);
+    *r = FastSyscall<kThreads>(SYS_sendto, h, p, len, kFlags,
+                               reinterpret_cast<long>(&to), to_len);
   }
   return true;
 }
 
-template <bool kSingleThreaded = false>
+template <Threads kThreads = Threads::kAny>
 [[gnu::always_inline]] inline bool PosixReceiveFast(
     HostHandle h, const WSK_BUF& b, ULONG flags, PSOCKADDR remote,
     CMSGHDR* control, ULONG* out_flags, long* r, ULONG refuse = 0) {
@@ -141,13 +146,13 @@ template <bool kSingleThreaded = false>
       (uintptr_t{flags | refuse} | reinterpret_cast<uintptr_t>(m->Next) |
        reinterpret_cast<uintptr_t>(control) |
        reinterpret_cast<uintptr_t>(out_flags)) != 0 ||
-      (kSingleThreaded && !__libc_single_threaded)) [[unlikely]] {
+      (kThreads == Threads::kSingle && !__libc_single_threaded)) [[unlikely]] {
     return false;
   }
   const long p = reinterpret_cast<long>(SingleBuffer(b));
   const long len = static_cast<long>(b.Length);
   if (remote == nullptr) [[likely]] {
-    *r = FastSyscallNoAddress<kSingleThreaded>(SYS_recvfrom, h, p, len, 0);
+    *r = FastSyscallNoAddress<kThreads>(SYS_recvfrom, h, p, len, 0);
     return true;
   }
   // The host writes a Linux address; the caller gets it in Windows form
@@ -156,9 +161,9 @@ template <bool kSingleThreaded = false>
   // of the way (WS_AF_UNSPEC), as the general form does.
   sockaddr_storage ss;
   socklen_t ss_len = sizeof(ss);
-  *r = FastSyscall<kSingleThreaded>(SYS_recvfrom, h, p, len, 0,
-                                    reinterpret_cast<long>(&ss),
-                                    reinterpret_cast<long>(&ss_len));
+  *r = FastSyscall<kThreads>(SYS_recvfrom, h, p, len, 0,
+                             reinterpret_cast<long>(&ss),
+                             reinterpret_cast<long>(&ss_len));
   if (*r >= 0) [[likely]] {
     const uint16_t fam = lx::WsFamilyFast(ss.ss_family);
     if (ss_len >= sizeof(SOCKADDR_IN6) && fam == WS_AF_INET6) {

@@ -65,12 +65,13 @@ inline long RawSyscall5(long n, long a, long b, long c, long d, long e) {
 // there. Like glibc's SYSCALL_CANCEL, a single-threaded process skips the
 // switch: nothing can cancel it from outside, and pthread_cancel of itself
 // marks the process multi-threaded. Per-thread atomics only, no lock.
-// The multi-threaded form, out of line: the inline data path then makes
-// no call when the process is single-threaded (no registers to save).
-[[gnu::noinline, gnu::cold]] inline long CancellableSyscallMt(long n, long a,
-                                                              long b, long c,
-                                                              long d, long e,
-                                                              long f) {
+// The multi-threaded form: inline for a caller that knows the process is
+// multi-threaded (its values then stay where they are across the switch),
+// out of line otherwise, so the inline data path makes no call when the
+// process is single-threaded (no registers to save).
+[[gnu::always_inline]] inline long AsyncCancelSyscall(long n, long a, long b,
+                                                      long c, long d, long e,
+                                                      long f) {
   int old = PTHREAD_CANCEL_DEFERRED;
   pthread_setcanceltype(PTHREAD_CANCEL_ASYNCHRONOUS, &old);
   long r = RawSyscall(n, a, b, c, d, e, f);
@@ -78,6 +79,12 @@ inline long RawSyscall5(long n, long a, long b, long c, long d, long e) {
     pthread_setcanceltype(old, nullptr);
   }
   return r;
+}
+[[gnu::noinline, gnu::cold]] inline long CancellableSyscallMt(long n, long a,
+                                                              long b, long c,
+                                                              long d, long e,
+                                                              long f) {
+  return AsyncCancelSyscall(n, a, b, c, d, e, f);
 }
 
 inline long CancellableSyscall(long n, long a = 0, long b = 0, long c = 0,

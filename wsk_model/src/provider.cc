@@ -544,7 +544,7 @@ NTSTATUS Provider::WskSend(PWSK_SOCKET Socket, PWSK_BUF Buffer, ULONG Flags,
                            PIRP Irp) {
   ModelSocket* s = ToModel(Socket);
   long r;
-  if (host::PosixSendFast<true>(
+  if (host::PosixSendFast<host::Threads::kSingle>(
           HandleFor(s, Irp), *Buffer, Flags, nullptr, nullptr, &r,
           s->fast_refuse.load(std::memory_order_relaxed))) [[likely]] {
     return CompleteRaw(Irp, r);
@@ -554,6 +554,15 @@ NTSTATUS Provider::WskSend(PWSK_SOCKET Socket, PWSK_BUF Buffer, ULONG Flags,
 
 NTSTATUS Provider::WskSendInline(ModelSocket* s, PWSK_BUF Buffer, ULONG Flags,
                                  PIRP Irp) {
+  // A multi-threaded process's fast form (the single-threaded one's
+  // conditions; the system call made cancellable inline). A single-threaded
+  // process comes here only for requests those conditions refuse.
+  long fast;
+  if (host::PosixSendFast<host::Threads::kMulti>(
+          HandleFor(s, Irp), *Buffer, Flags, nullptr, nullptr, &fast,
+          s->fast_refuse.load(std::memory_order_relaxed))) {
+    return CompleteRaw(Irp, fast);
+  }
   if (!s->inline_mode) return PendSend(s, Buffer, Flags, Irp);
   HostResult r =
       HostSend(HandleFor(s, Irp), *Buffer, Flags, nullptr, nullptr, 0);
@@ -577,7 +586,7 @@ NTSTATUS Provider::WskReceive(PWSK_SOCKET Socket, PWSK_BUF Buffer, ULONG Flags,
                               PIRP Irp) {
   ModelSocket* s = ToModel(Socket);
   long r;
-  if (host::PosixReceiveFast<true>(
+  if (host::PosixReceiveFast<host::Threads::kSingle>(
           HandleFor(s, Irp), *Buffer, Flags, nullptr, nullptr, nullptr, &r,
           s->fast_refuse.load(std::memory_order_relaxed))) [[likely]] {
     return CompleteRaw(Irp, r);
@@ -587,6 +596,15 @@ NTSTATUS Provider::WskReceive(PWSK_SOCKET Socket, PWSK_BUF Buffer, ULONG Flags,
 
 NTSTATUS Provider::WskReceiveInline(ModelSocket* s, PWSK_BUF Buffer,
                                     ULONG Flags, PIRP Irp) {
+  // A multi-threaded process's fast form (the single-threaded one's
+  // conditions; the system call made cancellable inline). A single-threaded
+  // process comes here only for requests those conditions refuse.
+  long fast;
+  if (host::PosixReceiveFast<host::Threads::kMulti>(
+          HandleFor(s, Irp), *Buffer, Flags, nullptr, nullptr, nullptr, &fast,
+          s->fast_refuse.load(std::memory_order_relaxed))) {
+    return CompleteRaw(Irp, fast);
+  }
   if (!s->inline_mode) return PendReceive(s, Buffer, Flags, Irp);
   HostResult r = HostReceive(HandleFor(s, Irp), *Buffer, Flags, nullptr,
                              nullptr, nullptr, nullptr);
@@ -681,7 +699,7 @@ NTSTATUS ProviderDatagramData::WskSendTo(PWSK_SOCKET Socket, PWSK_BUF Buffer,
     return WskSendToAddress(s, Buffer, Flags, RemoteAddress, Irp);
   }
   long r;
-  if (host::PosixSendFast<true>(
+  if (host::PosixSendFast<host::Threads::kSingle>(
           HandleFor(s, Irp), *Buffer, Flags, nullptr, nullptr, &r,
           s->fast_refuse.load(std::memory_order_relaxed))) [[likely]] {
     return CompleteRaw(Irp, r);
@@ -695,7 +713,7 @@ NTSTATUS ProviderDatagramData::WskSendToAddress(ModelSocket* s, PWSK_BUF Buffer,
                                                 PIRP Irp) {
   if (RemoteAddress == nullptr) __builtin_unreachable();  // WskSendTo's test
   long r;
-  if (host::PosixSendFast<true>(
+  if (host::PosixSendFast<host::Threads::kSingle>(
           HandleFor(s, Irp), *Buffer, Flags, RemoteAddress, nullptr, &r,
           s->fast_refuse.load(std::memory_order_relaxed))) [[likely]] {
     return CompleteRaw(Irp, r);
@@ -715,6 +733,16 @@ NTSTATUS Provider::WskSendToInline(ModelSocket* s, PWSK_BUF Buffer, ULONG Flags,
                                    const SOCKADDR* RemoteAddress,
                                    ULONG ControlInfoLength,
                                    const CMSGHDR* ControlInfo, PIRP Irp) {
+  // A multi-threaded process's fast form (the single-threaded one's
+  // conditions; the system call made cancellable inline). A single-threaded
+  // process comes here only (and an unbound socket always:
+  // fast_refuse) for requests those conditions refuse.
+  long fast;
+  if (host::PosixSendFast<host::Threads::kMulti>(
+          HandleFor(s, Irp), *Buffer, Flags, RemoteAddress, ControlInfo, &fast,
+          s->fast_refuse.load(std::memory_order_relaxed))) {
+    return CompleteRaw(Irp, fast);
+  }
   // "A datagram socket must be bound before WskSendTo."
   if (!s->bound.load(std::memory_order_relaxed)) {
     return CompleteCold(Irp, STATUS_INVALID_DEVICE_STATE);
@@ -764,7 +792,7 @@ NTSTATUS ProviderDatagramData::WskReceiveFrom(
     return WskReceiveFromAddress(s, Buffer, Flags, RemoteAddress, Irp);
   }
   long r;
-  if (host::PosixReceiveFast<true>(
+  if (host::PosixReceiveFast<host::Threads::kSingle>(
           HandleFor(s, Irp), *Buffer, Flags, nullptr, nullptr, nullptr, &r,
           s->fast_refuse.load(std::memory_order_relaxed))) [[likely]] {
     return CompleteRaw(Irp, r);
@@ -780,7 +808,7 @@ NTSTATUS ProviderDatagramData::WskReceiveFromAddress(ModelSocket* s,
                                                      PIRP Irp) {
   if (RemoteAddress == nullptr) __builtin_unreachable();  // the caller's test
   long r;
-  if (host::PosixReceiveFast<true>(
+  if (host::PosixReceiveFast<host::Threads::kSingle>(
           HandleFor(s, Irp), *Buffer, Flags, RemoteAddress, nullptr, nullptr,
           &r, s->fast_refuse.load(std::memory_order_relaxed))) [[likely]] {
     return CompleteRaw(Irp, r);
@@ -802,6 +830,17 @@ NTSTATUS Provider::WskReceiveFromInline(ModelSocket* s, PWSK_BUF Buffer,
                                         ULONG* ControlLength,
                                         CMSGHDR* ControlInfo,
                                         ULONG* ControlFlags, PIRP Irp) {
+  // A multi-threaded process's fast form (the single-threaded one's
+  // conditions; the system call made cancellable inline). A single-threaded
+  // process comes here only for requests those conditions refuse.
+  long fast;
+  if (ControlLength == nullptr &&
+      host::PosixReceiveFast<host::Threads::kMulti>(
+          HandleFor(s, Irp), *Buffer, Flags, RemoteAddress, ControlInfo,
+          ControlFlags, &fast,
+          s->fast_refuse.load(std::memory_order_relaxed))) {
+    return CompleteRaw(Irp, fast);
+  }
   if (!s->inline_mode) {
     return PendReceiveFrom(s, Buffer, Flags, RemoteAddress, ControlLength,
                            ControlInfo, ControlFlags, Irp);
