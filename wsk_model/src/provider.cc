@@ -698,13 +698,18 @@ NTSTATUS ProviderDatagramData::WskSendTo(PWSK_SOCKET Socket, PWSK_BUF Buffer,
     }
     return WskSendToAddress(s, Buffer, Flags, RemoteAddress, Irp);
   }
+  // A value of its own from here: the connected form keeps it in r9 (the
+  // control length is dead, and the system call leaves r9 alone), not in a
+  // register it would have to save.
+  PIRP irp = Irp;
+  asm("" : "+r"(irp));
   long r;
   if (host::PosixSendFast<host::Threads::kSingle>(
-          HandleFor(s, Irp), *Buffer, Flags, nullptr, nullptr, &r,
+          HandleFor(s, irp), *Buffer, Flags, nullptr, nullptr, &r,
           s->fast_refuse.load(std::memory_order_relaxed))) [[likely]] {
-    return CompleteRaw(Irp, r);
+    return CompleteRaw(irp, r);
   }
-  return provider().WskSendToInline(s, Buffer, Flags, nullptr, 0, nullptr, Irp);
+  return provider().WskSendToInline(s, Buffer, Flags, nullptr, 0, nullptr, irp);
 }
 
 NTSTATUS ProviderDatagramData::WskSendToAddress(ModelSocket* s, PWSK_BUF Buffer,
