@@ -82,16 +82,37 @@ template <Threads kThreads>
   }
 }
 
+// The fast forms' refusal test: true when any of `word` (32-bit values
+// ORed together), *next (the MDL's Next) and *routine (when given: a word
+// the caller also needs zero, the provider's IRP completion routine) is
+// nonzero. On x86-64 the two memory words join the OR as operands (one
+// load and three ORs in all), which GCC will not do on its own.
+[[gnu::always_inline]] inline bool AnySet(ULONG word, const MDL* const* next,
+                                          const void* const* routine) {
+#if defined(__x86_64__)
+  if (routine != nullptr) {
+    uintptr_t acc = word;
+    bool set;
+    asm("or %[next], %[acc]\n\tor %[routine], %[acc]"
+        : [acc] "+r"(acc), "=@ccnz"(set)
+        : [next] "m"(*next), [routine] "m"(*routine));
+    return set;
+  }
+#endif
+  return (uintptr_t{word} | reinterpret_cast<uintptr_t>(*next) |
+          (routine != nullptr ? reinterpret_cast<uintptr_t>(*routine) : 0)) !=
+         0;
+}
+
 // The fast forms, for the provider's inline path: false when the request
 // needs the general form (then nothing was done); otherwise the system call
 // was made and *r is its raw result (bytes, or -errno: PosixResult turns it
 // into a status).
 template <Threads kThreads = Threads::kAny>
-[[gnu::always_inline]] inline bool PosixSendFast(HostHandle h, const WSK_BUF& b,
-                                                 ULONG flags,
-                                                 const SOCKADDR* remote,
-                                                 const CMSGHDR* control,
-                                                 long* r, ULONG refuse = 0) {
+[[gnu::always_inline]] inline bool PosixSendFast(
+    HostHandle h, const WSK_BUF& b, ULONG flags, const SOCKADDR* remote,
+    const CMSGHDR* control, long* r, ULONG refuse = 0,
+    const void* const* routine = nullptr) {
   // An address first: the same bytes with the Linux family value (the
   // family table's hot rows), or the general form for other families.
   // Deciding that before anything else keeps few values live in the
@@ -118,9 +139,8 @@ template <Threads kThreads = Threads::kAny>
   // so do no MDL, a chain, control data and a nonzero `refuse` (the
   // caller's own reasons). One OR and one test for most of them (the two
   // 32-bit values first: their OR needs no widening).
-  if (m == nullptr ||
-      (uintptr_t{flags | refuse} | reinterpret_cast<uintptr_t>(m->Next) |
-       reinterpret_cast<uintptr_t>(control)) != 0 ||
+  if (m == nullptr || control != nullptr ||
+      AnySet(flags | refuse, &m->Next, routine) ||
       (kThreads == Threads::kSingle && !__libc_single_threaded)) [[unlikely]] {
     return false;
   }
@@ -140,12 +160,13 @@ template <Threads kThreads = Threads::kAny>
 template <Threads kThreads = Threads::kAny>
 [[gnu::always_inline]] inline bool PosixReceiveFast(
     HostHandle h, const WSK_BUF& b, ULONG flags, PSOCKADDR remote,
-    CMSGHDR* control, ULONG* out_flags, long* r, ULONG refuse = 0) {
+    CMSGHDR* control, ULONG* out_flags, long* r, ULONG refuse = 0,
+    const void* const* routine = nullptr) {
   const MDL* m = b.Mdl;
   if (m == nullptr ||
-      (uintptr_t{flags | refuse} | reinterpret_cast<uintptr_t>(m->Next) |
-       reinterpret_cast<uintptr_t>(control) |
+      (reinterpret_cast<uintptr_t>(control) |
        reinterpret_cast<uintptr_t>(out_flags)) != 0 ||
+      AnySet(flags | refuse, &m->Next, routine) ||
       (kThreads == Threads::kSingle && !__libc_single_threaded)) [[unlikely]] {
     return false;
   }

@@ -50,6 +50,22 @@ inline HostHandle HandleFor(const ModelSocket* s, PIRP irp) {
   return STATUS_SUCCESS;
 }
 
+// The IRP's completion routine, as a word the fast forms' refusal test
+// includes: an IRP with one takes the general form (CompleteNow runs it).
+inline const void* const* RoutineOf(PIRP irp) {
+  static_assert(sizeof(irp->CompletionRoutine) == sizeof(void*));
+  return reinterpret_cast<const void* const*>(&irp->CompletionRoutine);
+}
+
+// CompleteRaw for an IRP the refusal test found without a routine.
+[[gnu::always_inline]] inline NTSTATUS CompleteRawNoRoutine(PIRP irp, long r) {
+  if (r < 0) [[unlikely]]
+    return CompleteHostError(irp, r);
+  irp->IoStatus.Status = STATUS_SUCCESS;
+  irp->IoStatus.Information = static_cast<uintptr_t>(r);
+  return STATUS_SUCCESS;
+}
+
 }  // namespace
 
 const void* Provider::DispatchFor(ULONG category) const {
@@ -546,8 +562,9 @@ NTSTATUS Provider::WskSend(PWSK_SOCKET Socket, PWSK_BUF Buffer, ULONG Flags,
   long r;
   if (host::PosixSendFast<host::Threads::kSingle>(
           HandleFor(s, Irp), *Buffer, Flags, nullptr, nullptr, &r,
-          s->fast_refuse.load(std::memory_order_relaxed))) [[likely]] {
-    return CompleteRaw(Irp, r);
+          s->fast_refuse.load(std::memory_order_relaxed), RoutineOf(Irp)))
+      [[likely]] {
+    return CompleteRawNoRoutine(Irp, r);
   }
   return s->provider->WskSendInline(s, Buffer, Flags, Irp);
 }
@@ -588,8 +605,9 @@ NTSTATUS Provider::WskReceive(PWSK_SOCKET Socket, PWSK_BUF Buffer, ULONG Flags,
   long r;
   if (host::PosixReceiveFast<host::Threads::kSingle>(
           HandleFor(s, Irp), *Buffer, Flags, nullptr, nullptr, nullptr, &r,
-          s->fast_refuse.load(std::memory_order_relaxed))) [[likely]] {
-    return CompleteRaw(Irp, r);
+          s->fast_refuse.load(std::memory_order_relaxed), RoutineOf(Irp)))
+      [[likely]] {
+    return CompleteRawNoRoutine(Irp, r);
   }
   return s->provider->WskReceiveInline(s, Buffer, Flags, Irp);
 }
@@ -706,8 +724,9 @@ NTSTATUS ProviderDatagramData::WskSendTo(PWSK_SOCKET Socket, PWSK_BUF Buffer,
   long r;
   if (host::PosixSendFast<host::Threads::kSingle>(
           HandleFor(s, irp), *Buffer, Flags, nullptr, nullptr, &r,
-          s->fast_refuse.load(std::memory_order_relaxed))) [[likely]] {
-    return CompleteRaw(irp, r);
+          s->fast_refuse.load(std::memory_order_relaxed), RoutineOf(irp)))
+      [[likely]] {
+    return CompleteRawNoRoutine(irp, r);
   }
   return provider().WskSendToInline(s, Buffer, Flags, nullptr, 0, nullptr, irp);
 }
@@ -720,8 +739,9 @@ NTSTATUS ProviderDatagramData::WskSendToAddress(ModelSocket* s, PWSK_BUF Buffer,
   long r;
   if (host::PosixSendFast<host::Threads::kSingle>(
           HandleFor(s, Irp), *Buffer, Flags, RemoteAddress, nullptr, &r,
-          s->fast_refuse.load(std::memory_order_relaxed))) [[likely]] {
-    return CompleteRaw(Irp, r);
+          s->fast_refuse.load(std::memory_order_relaxed), RoutineOf(Irp)))
+      [[likely]] {
+    return CompleteRawNoRoutine(Irp, r);
   }
   return provider().WskSendToAddressGeneral(s, Buffer, Flags, RemoteAddress,
                                             Irp);
@@ -799,8 +819,9 @@ NTSTATUS ProviderDatagramData::WskReceiveFrom(
   long r;
   if (host::PosixReceiveFast<host::Threads::kSingle>(
           HandleFor(s, Irp), *Buffer, Flags, nullptr, nullptr, nullptr, &r,
-          s->fast_refuse.load(std::memory_order_relaxed))) [[likely]] {
-    return CompleteRaw(Irp, r);
+          s->fast_refuse.load(std::memory_order_relaxed), RoutineOf(Irp)))
+      [[likely]] {
+    return CompleteRawNoRoutine(Irp, r);
   }
   return provider().WskReceiveFromInline(s, Buffer, Flags, nullptr, nullptr,
                                          nullptr, nullptr, Irp);
@@ -815,8 +836,9 @@ NTSTATUS ProviderDatagramData::WskReceiveFromAddress(ModelSocket* s,
   long r;
   if (host::PosixReceiveFast<host::Threads::kSingle>(
           HandleFor(s, Irp), *Buffer, Flags, RemoteAddress, nullptr, nullptr,
-          &r, s->fast_refuse.load(std::memory_order_relaxed))) [[likely]] {
-    return CompleteRaw(Irp, r);
+          &r, s->fast_refuse.load(std::memory_order_relaxed), RoutineOf(Irp)))
+      [[likely]] {
+    return CompleteRawNoRoutine(Irp, r);
   }
   return provider().WskReceiveFromAddressGeneral(s, Buffer, Flags,
                                                  RemoteAddress, Irp);

@@ -183,6 +183,57 @@ TEST_F(PosixFastPathTest, UnboundSendToIsInvalidDeviceStateUntilBound) {
 // In a multi-threaded process the fast form steps aside (its raw system
 // call is not a cancellation point); the general form gives the same
 // results: data, byte counts, the address in Windows form, one completion.
+// An IRP without a completion routine takes the fast forms (the data path's
+// stack IRPs); one with a routine takes the general form, which runs it.
+// Connected requests (no address, the shim's send()/recv() on a connected
+// UDP socket): the same results either way, errors included.
+TEST_F(PosixFastPathTest, BareIrpAndRoutineIrpGetTheSameResults) {
+  SOCKADDR_IN a_addr{}, b_addr{};
+  PWSK_SOCKET a = MakeBoundUdp(0, &a_addr);
+  PWSK_SOCKET b = MakeBoundUdp(WSK_FLAG_LX_NONBLOCK, &b_addr);
+  // Connect a to b (SIO_WSK_SET_REMOTE_ADDRESS) so a sends without one.
+  IrpProbe connect;
+  EXPECT_EQ(provider_.WskControlSocket(a, WskIoctl, SIO_WSK_SET_REMOTE_ADDRESS,
+                                       0, sizeof(b_addr), &b_addr, 0, nullptr,
+                                       nullptr, connect.get()),
+            STATUS_SUCCESS);
+  for (bool bare : {true, false}) {
+    SCOPED_TRACE(bare ? "bare IRP" : "IRP with a routine");
+    char out[] = "fast";
+    MDL out_mdl{nullptr, out, 4, 0};
+    WSK_BUF out_buf{&out_mdl, 0, 4};
+    IRP plain;
+    IoReuseIrp(&plain, kNoRequestorHandle, STATUS_SUCCESS);
+    IrpProbe probe;
+    PIRP irp = bare ? &plain : probe.get();
+    EXPECT_EQ(provider_.WskSendTo(a, &out_buf, 0, nullptr, 0, nullptr, irp),
+              STATUS_SUCCESS);
+    EXPECT_EQ(irp->IoStatus.Status, STATUS_SUCCESS);
+    EXPECT_EQ(irp->IoStatus.Information, 4u);
+    EXPECT_EQ(probe.completions, bare ? 0 : 1);
+
+    char in[16] = {};
+    MDL in_mdl{nullptr, in, sizeof(in), 0};
+    WSK_BUF in_buf{&in_mdl, 0, sizeof(in)};
+    for (int attempt = 0; attempt < 2; ++attempt) {
+      // The first receive gets the datagram; the second finds none.
+      IoReuseIrp(&plain, kNoRequestorHandle, STATUS_SUCCESS);
+      probe.Reset();
+      const NTSTATUS want =
+          attempt == 0 ? STATUS_SUCCESS : STATUS_DEVICE_NOT_READY;
+      EXPECT_EQ(provider_.WskReceiveFrom(b, &in_buf, 0, nullptr, nullptr,
+                                         nullptr, nullptr, irp),
+                want);
+      EXPECT_EQ(irp->IoStatus.Status, want);
+      EXPECT_EQ(irp->IoStatus.Information, attempt == 0 ? 4u : 0u);
+      EXPECT_EQ(probe.completions, bare ? 0 : 1);
+    }
+    EXPECT_EQ(std::string(in, 4), "fast");
+  }
+  Close(a);
+  Close(b);
+}
+
 TEST_F(PosixFastPathTest, MultiThreadedProcessGetsTheSameResults) {
   std::atomic<bool> stop{false};
   std::thread other([&] {
