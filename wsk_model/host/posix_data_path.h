@@ -83,36 +83,48 @@ template <Threads kThreads>
 }
 
 // The fast forms' refusal test: true when any of `word` (32-bit values
-// ORed together), *next (the MDL's Next) and *routine (when given: a word
-// the caller also needs zero, the provider's IRP completion routine) is
-// nonzero. On x86-64 the two memory words join the OR as operands (one
-// load and three ORs in all), which GCC will not do on its own.
+// ORed together) and *next (the MDL's Next) is nonzero, or, given the
+// request's IRP (a caller that completes it itself), the IRP has a
+// completion routine (the general form runs it) or a requestor handle that
+// is negative (none: the general form uses the socket's) or 2^24 or more
+// (its high byte is tested, which spares a test of its own; such a handle
+// just takes the general form). On x86-64 the memory words join the OR as
+// operands, which GCC will not do on its own.
 [[gnu::always_inline]] inline bool AnySet(ULONG word, const MDL* const* next,
-                                          const void* const* routine) {
+                                          const IRP* irp) {
+  static_assert(sizeof(irp->RequestorHandle) == 4);
 #if defined(__x86_64__)
-  if (routine != nullptr) {
+  if (irp != nullptr) {
     uintptr_t acc = word;
     bool set;
-    asm("or %[next], %[acc]\n\tor %[routine], %[acc]"
-        : [acc] "+r"(acc), "=@ccnz"(set)
-        : [next] "m"(*next), [routine] "m"(*routine));
+    asm("orb %[handle_high], %b[acc]\n\t"
+        "or %[next], %[acc]\n\t"
+        "or %[routine], %[acc]"
+        : [acc] "+q"(acc), "=@ccnz"(set)
+        : [next] "m"(*next), [routine] "m"(irp->CompletionRoutine),
+          [handle_high] "m"(reinterpret_cast<const unsigned char*>(
+              &irp->RequestorHandle)[3]));
     return set;
   }
 #endif
-  return (uintptr_t{word} | reinterpret_cast<uintptr_t>(*next) |
-          (routine != nullptr ? reinterpret_cast<uintptr_t>(*routine) : 0)) !=
-         0;
+  return (uintptr_t{word} | reinterpret_cast<uintptr_t>(*next)) != 0 ||
+         (irp != nullptr &&
+          (irp->CompletionRoutine != nullptr ||
+           (static_cast<uint32_t>(irp->RequestorHandle) >> 24) != 0));
 }
 
 // The fast forms, for the provider's inline path: false when the request
 // needs the general form (then nothing was done); otherwise the system call
 // was made and *r is its raw result (bytes, or -errno: PosixResult turns it
-// into a status).
+// into a status). The provider passes its IRP (AnySet: no completion routine
+// to run, a requestor handle) and that handle as `h`.
 template <Threads kThreads = Threads::kAny>
-[[gnu::always_inline]] inline bool PosixSendFast(
-    HostHandle h, const WSK_BUF& b, ULONG flags, const SOCKADDR* remote,
-    const CMSGHDR* control, long* r, ULONG refuse = 0,
-    const void* const* routine = nullptr) {
+[[gnu::always_inline]] inline bool PosixSendFast(HostHandle h, const WSK_BUF& b,
+                                                 ULONG flags,
+                                                 const SOCKADDR* remote,
+                                                 const CMSGHDR* control,
+                                                 long* r, ULONG refuse = 0,
+                                                 const IRP* irp = nullptr) {
   // An address first: the same bytes with the Linux family value (the
   // family table's hot rows), or the general form for other families.
   // Deciding that before anything else keeps few values live in the
@@ -140,7 +152,7 @@ template <Threads kThreads = Threads::kAny>
   // caller's own reasons). One OR and one test for most of them (the two
   // 32-bit values first: their OR needs no widening).
   if (m == nullptr || control != nullptr ||
-      AnySet(flags | refuse, &m->Next, routine) ||
+      AnySet(flags | refuse, &m->Next, irp) ||
       (kThreads == Threads::kSingle && !__libc_single_threaded)) [[unlikely]] {
     return false;
   }
@@ -161,12 +173,12 @@ template <Threads kThreads = Threads::kAny>
 [[gnu::always_inline]] inline bool PosixReceiveFast(
     HostHandle h, const WSK_BUF& b, ULONG flags, PSOCKADDR remote,
     CMSGHDR* control, ULONG* out_flags, long* r, ULONG refuse = 0,
-    const void* const* routine = nullptr) {
+    const IRP* irp = nullptr) {
   const MDL* m = b.Mdl;
   if (m == nullptr ||
       (reinterpret_cast<uintptr_t>(control) |
        reinterpret_cast<uintptr_t>(out_flags)) != 0 ||
-      AnySet(flags | refuse, &m->Next, routine) ||
+      AnySet(flags | refuse, &m->Next, irp) ||
       (kThreads == Threads::kSingle && !__libc_single_threaded)) [[unlikely]] {
     return false;
   }

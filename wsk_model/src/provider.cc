@@ -50,13 +50,6 @@ inline HostHandle HandleFor(const ModelSocket* s, PIRP irp) {
   return STATUS_SUCCESS;
 }
 
-// The IRP's completion routine, as a word the fast forms' refusal test
-// includes: an IRP with one takes the general form (CompleteNow runs it).
-inline const void* const* RoutineOf(PIRP irp) {
-  static_assert(sizeof(irp->CompletionRoutine) == sizeof(void*));
-  return reinterpret_cast<const void* const*>(&irp->CompletionRoutine);
-}
-
 // CompleteRaw for an IRP the refusal test found without a routine.
 [[gnu::always_inline]] inline NTSTATUS CompleteRawNoRoutine(PIRP irp, long r) {
   if (r < 0) [[unlikely]]
@@ -561,9 +554,8 @@ NTSTATUS Provider::WskSend(PWSK_SOCKET Socket, PWSK_BUF Buffer, ULONG Flags,
   ModelSocket* s = ToModel(Socket);
   long r;
   if (host::PosixSendFast<host::Threads::kSingle>(
-          HandleFor(s, Irp), *Buffer, Flags, nullptr, nullptr, &r,
-          s->fast_refuse.load(std::memory_order_relaxed), RoutineOf(Irp)))
-      [[likely]] {
+          Irp->RequestorHandle, *Buffer, Flags, nullptr, nullptr, &r,
+          s->fast_refuse.load(std::memory_order_relaxed), Irp)) [[likely]] {
     return CompleteRawNoRoutine(Irp, r);
   }
   return s->provider->WskSendInline(s, Buffer, Flags, Irp);
@@ -604,9 +596,8 @@ NTSTATUS Provider::WskReceive(PWSK_SOCKET Socket, PWSK_BUF Buffer, ULONG Flags,
   ModelSocket* s = ToModel(Socket);
   long r;
   if (host::PosixReceiveFast<host::Threads::kSingle>(
-          HandleFor(s, Irp), *Buffer, Flags, nullptr, nullptr, nullptr, &r,
-          s->fast_refuse.load(std::memory_order_relaxed), RoutineOf(Irp)))
-      [[likely]] {
+          Irp->RequestorHandle, *Buffer, Flags, nullptr, nullptr, nullptr, &r,
+          s->fast_refuse.load(std::memory_order_relaxed), Irp)) [[likely]] {
     return CompleteRawNoRoutine(Irp, r);
   }
   return s->provider->WskReceiveInline(s, Buffer, Flags, Irp);
@@ -723,9 +714,8 @@ NTSTATUS ProviderDatagramData::WskSendTo(PWSK_SOCKET Socket, PWSK_BUF Buffer,
   asm("" : "+r"(irp));
   long r;
   if (host::PosixSendFast<host::Threads::kSingle>(
-          HandleFor(s, irp), *Buffer, Flags, nullptr, nullptr, &r,
-          s->fast_refuse.load(std::memory_order_relaxed), RoutineOf(irp)))
-      [[likely]] {
+          irp->RequestorHandle, *Buffer, Flags, nullptr, nullptr, &r,
+          s->fast_refuse.load(std::memory_order_relaxed), irp)) [[likely]] {
     return CompleteRawNoRoutine(irp, r);
   }
   return provider().WskSendToInline(s, Buffer, Flags, nullptr, 0, nullptr, irp);
@@ -738,9 +728,8 @@ NTSTATUS ProviderDatagramData::WskSendToAddress(ModelSocket* s, PWSK_BUF Buffer,
   if (RemoteAddress == nullptr) __builtin_unreachable();  // WskSendTo's test
   long r;
   if (host::PosixSendFast<host::Threads::kSingle>(
-          HandleFor(s, Irp), *Buffer, Flags, RemoteAddress, nullptr, &r,
-          s->fast_refuse.load(std::memory_order_relaxed), RoutineOf(Irp)))
-      [[likely]] {
+          Irp->RequestorHandle, *Buffer, Flags, RemoteAddress, nullptr, &r,
+          s->fast_refuse.load(std::memory_order_relaxed), Irp)) [[likely]] {
     return CompleteRawNoRoutine(Irp, r);
   }
   return provider().WskSendToAddressGeneral(s, Buffer, Flags, RemoteAddress,
@@ -818,9 +807,8 @@ NTSTATUS ProviderDatagramData::WskReceiveFrom(
   }
   long r;
   if (host::PosixReceiveFast<host::Threads::kSingle>(
-          HandleFor(s, Irp), *Buffer, Flags, nullptr, nullptr, nullptr, &r,
-          s->fast_refuse.load(std::memory_order_relaxed), RoutineOf(Irp)))
-      [[likely]] {
+          Irp->RequestorHandle, *Buffer, Flags, nullptr, nullptr, nullptr, &r,
+          s->fast_refuse.load(std::memory_order_relaxed), Irp)) [[likely]] {
     return CompleteRawNoRoutine(Irp, r);
   }
   return provider().WskReceiveFromInline(s, Buffer, Flags, nullptr, nullptr,
@@ -835,9 +823,8 @@ NTSTATUS ProviderDatagramData::WskReceiveFromAddress(ModelSocket* s,
   if (RemoteAddress == nullptr) __builtin_unreachable();  // the caller's test
   long r;
   if (host::PosixReceiveFast<host::Threads::kSingle>(
-          HandleFor(s, Irp), *Buffer, Flags, RemoteAddress, nullptr, nullptr,
-          &r, s->fast_refuse.load(std::memory_order_relaxed), RoutineOf(Irp)))
-      [[likely]] {
+          Irp->RequestorHandle, *Buffer, Flags, RemoteAddress, nullptr, nullptr,
+          &r, s->fast_refuse.load(std::memory_order_relaxed), Irp)) [[likely]] {
     return CompleteRawNoRoutine(Irp, r);
   }
   return provider().WskReceiveFromAddressGeneral(s, Buffer, Flags,

@@ -183,11 +183,12 @@ TEST_F(PosixFastPathTest, UnboundSendToIsInvalidDeviceStateUntilBound) {
 // In a multi-threaded process the fast form steps aside (its raw system
 // call is not a cancellation point); the general form gives the same
 // results: data, byte counts, the address in Windows form, one completion.
-// An IRP without a completion routine takes the fast forms (the data path's
-// stack IRPs); one with a routine takes the general form, which runs it.
-// Connected requests (no address, the shim's send()/recv() on a connected
-// UDP socket): the same results either way, errors included.
-TEST_F(PosixFastPathTest, BareIrpAndRoutineIrpGetTheSameResults) {
+// An IRP without a completion routine that names its requestor handle takes
+// the fast forms (the data path's stack IRPs); one with a routine, or
+// without a requestor handle (the socket's own is used), takes the general
+// form. Connected requests (no address, the shim's send()/recv() on a
+// connected UDP socket): the same results every way, errors included.
+TEST_F(PosixFastPathTest, FastAndGeneralFormsGetTheSameResults) {
   SOCKADDR_IN a_addr{}, b_addr{};
   PWSK_SOCKET a = MakeBoundUdp(0, &a_addr);
   PWSK_SOCKET b = MakeBoundUdp(WSK_FLAG_LX_NONBLOCK, &b_addr);
@@ -197,14 +198,23 @@ TEST_F(PosixFastPathTest, BareIrpAndRoutineIrpGetTheSameResults) {
                                        0, sizeof(b_addr), &b_addr, 0, nullptr,
                                        nullptr, connect.get()),
             STATUS_SUCCESS);
-  for (bool bare : {true, false}) {
-    SCOPED_TRACE(bare ? "bare IRP" : "IRP with a routine");
+  enum Kind { kFast, kNoRequestor, kRoutine };
+  for (Kind kind : {kFast, kNoRequestor, kRoutine}) {
+    SCOPED_TRACE(kind == kFast          ? "bare IRP naming its handle"
+                 : kind == kNoRequestor ? "bare IRP without a handle"
+                                        : "IRP with a routine");
+    const bool bare = kind != kRoutine;
+    // The sender's and the receiver's host handles, or none.
+    auto requestor = [&](PWSK_SOCKET s) {
+      return kind == kNoRequestor ? kNoRequestorHandle : s->LxHostHandle;
+    };
     char out[] = "fast";
     MDL out_mdl{nullptr, out, 4, 0};
     WSK_BUF out_buf{&out_mdl, 0, 4};
+    ASSERT_GE(a->LxHostHandle, 0);
     IRP plain;
-    IoReuseIrp(&plain, kNoRequestorHandle, STATUS_SUCCESS);
-    IrpProbe probe;
+    IoReuseIrp(&plain, requestor(a), STATUS_SUCCESS);
+    IrpProbe probe(requestor(a));
     PIRP irp = bare ? &plain : probe.get();
     EXPECT_EQ(provider_.WskSendTo(a, &out_buf, 0, nullptr, 0, nullptr, irp),
               STATUS_SUCCESS);
@@ -217,8 +227,8 @@ TEST_F(PosixFastPathTest, BareIrpAndRoutineIrpGetTheSameResults) {
     WSK_BUF in_buf{&in_mdl, 0, sizeof(in)};
     for (int attempt = 0; attempt < 2; ++attempt) {
       // The first receive gets the datagram; the second finds none.
-      IoReuseIrp(&plain, kNoRequestorHandle, STATUS_SUCCESS);
-      probe.Reset();
+      IoReuseIrp(&plain, requestor(b), STATUS_SUCCESS);
+      probe.Reset(requestor(b));
       const NTSTATUS want =
           attempt == 0 ? STATUS_SUCCESS : STATUS_DEVICE_NOT_READY;
       EXPECT_EQ(provider_.WskReceiveFrom(b, &in_buf, 0, nullptr, nullptr,
