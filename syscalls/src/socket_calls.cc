@@ -129,9 +129,17 @@ Entry EntryOf(Table* table) {
 }
 #pragma GCC diagnostic pop
 #else
+template <auto kMethod, typename Table, typename... Args>
+wsk::NTSTATUS CallEntry(Table* table, Args... args) {
+  return (table->*kMethod)(args...);
+}
+template <auto kMethod, typename Table, typename... Args>
+auto EntryFor(wsk::NTSTATUS (*)(Table*, Args...)) {
+  return &CallEntry<kMethod, Table, Args...>;
+}
 template <typename Entry, auto kMethod, typename Table>
 Entry EntryOf(Table*) {
-  return +[](Table* table, auto... args) { return (table->*kMethod)(args...); };
+  return EntryFor<kMethod>(Entry{});
 }
 #endif
 
