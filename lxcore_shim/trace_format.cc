@@ -79,8 +79,8 @@ void SockaddrStr(const void* addr, unsigned len, char* out, size_t cap) {
   // The program's pointer may be bad: read it as the kernel would.
   iovec local{&ss, n};
   iovec remote{const_cast<void*>(addr), n};
-  if (syscall(SYS_process_vm_readv, getpid(), &local, 1, &remote, 1, 0) !=
-      static_cast<long>(n)) {
+  if (syscall(SYS_process_vm_readv, static_cast<long>(getpid()), &local, 1L,
+              &remote, 1L, 0L) != static_cast<long>(n)) {
     snprintf(out, cap, "%p", addr);
     return;
   }

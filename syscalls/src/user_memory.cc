@@ -34,8 +34,11 @@ long VmCopy(bool write, void* local, const void* remote, size_t n) {
   iovec l{local, n};
   iovec r{const_cast<void*>(remote), n};
   int saved = errno;
+  // syscall() is variadic and reads every argument as a long: an int
+  // leaves the upper half of a stack slot undefined (the flags, seventh,
+  // go on the stack; with -maccumulate-outgoing-args they were garbage).
   long rc = syscall(write ? SYS_process_vm_writev : SYS_process_vm_readv,
-                    getpid(), &l, 1, &r, 1, 0);
+                    static_cast<long>(getpid()), &l, 1L, &r, 1L, 0L);
   int err = errno;
   errno = saved;
   if (rc == static_cast<long>(n)) return 1;

@@ -15,6 +15,7 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
+#include <cerrno>
 #include <cstring>
 
 #include "lx/socket_tables.h"
@@ -58,15 +59,59 @@ inline char* SingleBuffer(const WSK_BUF& b) {
 // no registers. kMulti: the caller knows the process is multi-threaded;
 // the switch is made inline (AsyncCancelSyscall). kAny: either, decided
 // per call (CancellableSyscall).
-enum class Threads { kAny, kSingle, kMulti };
+// kKnownSingle: kSingle's, where the caller has tested
+// __libc_single_threaded already (and sent a multi-threaded process to a
+// kMulti form).
+enum class Threads { kAny, kSingle, kKnownSingle, kMulti };
+
+// glibc's own sendto and recvfrom: the definitions that come after the
+// preloaded library's (dlsym RTLD_NEXT), resolved once when the library
+// is loaded (posix_host_stack.cc; until then, or if they are not found,
+// functions that make the system call with AsyncCancelSyscall). In a
+// multi-threaded process the fast forms call them: glibc makes them
+// cancellation points with its internal switch, which costs about half
+// of the two pthread_setcanceltype calls AsyncCancelSyscall needs
+// (callgrind: 46 instructions per call), and is what the program would
+// get natively. They never re-enter the shim (RTLD_NEXT skips it), are
+// async-signal-safe, and touch errno only on failure, where the result is
+// an error the program is told about anyway.
+struct LibcDataCalls {
+  ssize_t (*sendto)(int, const void*, size_t, int, const sockaddr*, socklen_t);
+  ssize_t (*recvfrom)(int, void*, size_t, int, sockaddr*, socklen_t*);
+};
+extern LibcDataCalls g_libc_data_calls;
+
+// A multi-threaded process's sendto/recvfrom (constant n: one call).
+[[gnu::always_inline]] inline long MultiThreadedSyscall(long n, long a, long b,
+                                                        long c, long d, long e,
+                                                        long f) {
+  long r;
+  if (n == SYS_sendto) {
+    r = g_libc_data_calls.sendto(
+        static_cast<int>(a), reinterpret_cast<const void*>(b),
+        static_cast<size_t>(c), static_cast<int>(d),
+        reinterpret_cast<const sockaddr*>(e), static_cast<socklen_t>(f));
+  } else if (n == SYS_recvfrom) {
+    r = g_libc_data_calls.recvfrom(
+        static_cast<int>(a), reinterpret_cast<void*>(b), static_cast<size_t>(c),
+        static_cast<int>(d), reinterpret_cast<sockaddr*>(e),
+        reinterpret_cast<socklen_t*>(f));
+  } else {
+    return AsyncCancelSyscall(n, a, b, c, d, e, f);
+  }
+  if (r < 0) [[unlikely]]
+    return -errno;
+  return r;
+}
 
 template <Threads kThreads>
 [[gnu::always_inline]] inline long FastSyscall(long n, long a, long b, long c,
                                                long d, long e, long f) {
-  if constexpr (kThreads == Threads::kSingle) {
+  if constexpr (kThreads == Threads::kSingle ||
+                kThreads == Threads::kKnownSingle) {
     return RawSyscall(n, a, b, c, d, e, f);
   } else if constexpr (kThreads == Threads::kMulti) {
-    return AsyncCancelSyscall(n, a, b, c, d, e, f);
+    return MultiThreadedSyscall(n, a, b, c, d, e, f);
   } else {
     return CancellableSyscall(n, a, b, c, d, e, f);
   }
@@ -75,7 +120,8 @@ template <Threads kThreads>
 template <Threads kThreads>
 [[gnu::always_inline]] inline long FastSyscallNoAddress(long n, long a, long b,
                                                         long c, long d) {
-  if constexpr (kThreads == Threads::kSingle) {
+  if constexpr (kThreads == Threads::kSingle ||
+                kThreads == Threads::kKnownSingle) {
     return RawSyscall5(n, a, b, c, d, 0);
   } else {
     return FastSyscall<kThreads>(n, a, b, c, d, 0, 0);

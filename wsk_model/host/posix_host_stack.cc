@@ -1,6 +1,7 @@
 // PosixHostStack: the host adapter. The one place where Windows
 // representation (WS_* values, SOCKADDR, WSK flags) becomes host socket
 // calls and host errno becomes NTSTATUS, both through the shared tables.
+#include <dlfcn.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <sys/ioctl.h>
@@ -29,6 +30,53 @@
 #include "wsk/wsk.h"
 
 namespace wsk {
+
+namespace host {
+namespace {
+// Until the library's constructor has run (or if dlsym finds nothing):
+// the same calls, made cancellation points here.
+ssize_t SendtoBeforeLoad(int fd, const void* buf, size_t len, int flags,
+                         const sockaddr* to, socklen_t to_len) {
+  long r = AsyncCancelSyscall(SYS_sendto, fd, reinterpret_cast<long>(buf),
+                              static_cast<long>(len), flags,
+                              reinterpret_cast<long>(to), to_len);
+  if (r < 0) {
+    errno = static_cast<int>(-r);
+    return -1;
+  }
+  return r;
+}
+ssize_t RecvfromBeforeLoad(int fd, void* buf, size_t len, int flags,
+                           sockaddr* from, socklen_t* from_len) {
+  long r = AsyncCancelSyscall(
+      SYS_recvfrom, fd, reinterpret_cast<long>(buf), static_cast<long>(len),
+      flags, reinterpret_cast<long>(from), reinterpret_cast<long>(from_len));
+  if (r < 0) {
+    errno = static_cast<int>(-r);
+    return -1;
+  }
+  return r;
+}
+}  // namespace
+
+constinit LibcDataCalls g_libc_data_calls = {SendtoBeforeLoad,
+                                             RecvfromBeforeLoad};
+
+// At load (before main for a preloaded library, before any thread: the
+// fast forms read the pointers without synchronisation). dlsym is not
+// async-signal-safe, so this is never done lazily on the data path.
+[[gnu::constructor]] static void ResolveLibcDataCalls() {
+  if (void* f = dlsym(RTLD_NEXT, "sendto")) {
+    g_libc_data_calls.sendto =
+        reinterpret_cast<decltype(LibcDataCalls::sendto)>(f);
+  }
+  if (void* f = dlsym(RTLD_NEXT, "recvfrom")) {
+    g_libc_data_calls.recvfrom =
+        reinterpret_cast<decltype(LibcDataCalls::recvfrom)>(f);
+  }
+}
+}  // namespace host
+
 namespace {
 
 using host::CancellableSyscall;

@@ -552,13 +552,29 @@ inline HostResult Provider::HostReceive(HostHandle h, const WSK_BUF& b,
 NTSTATUS Provider::WskSend(PWSK_SOCKET Socket, PWSK_BUF Buffer, ULONG Flags,
                            PIRP Irp) {
   ModelSocket* s = ToModel(Socket);
+  if (!__libc_single_threaded) [[unlikely]] {
+    return s->provider->WskSendMulti(s, Buffer, Flags, Irp);
+  }
   long r;
-  if (host::PosixSendFast<host::Threads::kSingle>(
+  if (host::PosixSendFast<host::Threads::kKnownSingle>(
           Irp->RequestorHandle, *Buffer, Flags, nullptr, nullptr, &r,
           s->fast_refuse.load(std::memory_order_relaxed), Irp)) [[likely]] {
     return CompleteRawNoRoutine(Irp, r);
   }
   return s->provider->WskSendInline(s, Buffer, Flags, Irp);
+}
+
+// A multi-threaded process's fast forms: the single-threaded one's
+// conditions, with glibc's own call (a cancellation point, as natively).
+NTSTATUS Provider::WskSendMulti(ModelSocket* s, PWSK_BUF Buffer, ULONG Flags,
+                                PIRP Irp) {
+  long r;
+  if (host::PosixSendFast<host::Threads::kMulti>(
+          Irp->RequestorHandle, *Buffer, Flags, nullptr, nullptr, &r,
+          s->fast_refuse.load(std::memory_order_relaxed), Irp)) [[likely]] {
+    return CompleteRawNoRoutine(Irp, r);
+  }
+  return WskSendInline(s, Buffer, Flags, Irp);
 }
 
 NTSTATUS Provider::WskSendInline(ModelSocket* s, PWSK_BUF Buffer, ULONG Flags,
@@ -594,13 +610,27 @@ NTSTATUS Provider::PendSend(ModelSocket* s, PWSK_BUF Buffer, ULONG Flags,
 NTSTATUS Provider::WskReceive(PWSK_SOCKET Socket, PWSK_BUF Buffer, ULONG Flags,
                               PIRP Irp) {
   ModelSocket* s = ToModel(Socket);
+  if (!__libc_single_threaded) [[unlikely]] {
+    return s->provider->WskReceiveMulti(s, Buffer, Flags, Irp);
+  }
   long r;
-  if (host::PosixReceiveFast<host::Threads::kSingle>(
+  if (host::PosixReceiveFast<host::Threads::kKnownSingle>(
           Irp->RequestorHandle, *Buffer, Flags, nullptr, nullptr, nullptr, &r,
           s->fast_refuse.load(std::memory_order_relaxed), Irp)) [[likely]] {
     return CompleteRawNoRoutine(Irp, r);
   }
   return s->provider->WskReceiveInline(s, Buffer, Flags, Irp);
+}
+
+NTSTATUS Provider::WskReceiveMulti(ModelSocket* s, PWSK_BUF Buffer, ULONG Flags,
+                                   PIRP Irp) {
+  long r;
+  if (host::PosixReceiveFast<host::Threads::kMulti>(
+          Irp->RequestorHandle, *Buffer, Flags, nullptr, nullptr, nullptr, &r,
+          s->fast_refuse.load(std::memory_order_relaxed), Irp)) [[likely]] {
+    return CompleteRawNoRoutine(Irp, r);
+  }
+  return WskReceiveInline(s, Buffer, Flags, Irp);
 }
 
 NTSTATUS Provider::WskReceiveInline(ModelSocket* s, PWSK_BUF Buffer,
@@ -718,7 +748,7 @@ NTSTATUS ProviderDatagramData::WskSendTo(PWSK_SOCKET Socket, PWSK_BUF Buffer,
           s->fast_refuse.load(std::memory_order_relaxed), irp)) [[likely]] {
     return CompleteRawNoRoutine(irp, r);
   }
-  return provider().WskSendToInline(s, Buffer, Flags, nullptr, 0, nullptr, irp);
+  return provider().WskSendToMulti(s, Buffer, Flags, nullptr, irp);
 }
 
 NTSTATUS ProviderDatagramData::WskSendToAddress(ModelSocket* s, PWSK_BUF Buffer,
@@ -732,14 +762,23 @@ NTSTATUS ProviderDatagramData::WskSendToAddress(ModelSocket* s, PWSK_BUF Buffer,
           s->fast_refuse.load(std::memory_order_relaxed), Irp)) [[likely]] {
     return CompleteRawNoRoutine(Irp, r);
   }
-  return provider().WskSendToAddressGeneral(s, Buffer, Flags, RemoteAddress,
-                                            Irp);
+  return provider().WskSendToMulti(s, Buffer, Flags, RemoteAddress, Irp);
 }
 
-NTSTATUS Provider::WskSendToAddressGeneral(ModelSocket* s, PWSK_BUF Buffer,
-                                           ULONG Flags,
-                                           const SOCKADDR* RemoteAddress,
-                                           PIRP Irp) {
+// The refused forms of WskSendTo without control data: first the
+// multi-threaded process's fast form (glibc's sendto), then the general
+// form. WskSendTo tests for a multi-threaded process only in its fast
+// form's refusal: a test of its own ahead of it costs the single-threaded
+// form register moves.
+NTSTATUS Provider::WskSendToMulti(ModelSocket* s, PWSK_BUF Buffer, ULONG Flags,
+                                  const SOCKADDR* RemoteAddress, PIRP Irp) {
+  long r;
+  if (!__libc_single_threaded &&
+      host::PosixSendFast<host::Threads::kMulti>(
+          Irp->RequestorHandle, *Buffer, Flags, RemoteAddress, nullptr, &r,
+          s->fast_refuse.load(std::memory_order_relaxed), Irp)) [[likely]] {
+    return CompleteRawNoRoutine(Irp, r);
+  }
   return WskSendToInline(s, Buffer, Flags, RemoteAddress, 0, nullptr, Irp);
 }
 
@@ -805,8 +844,11 @@ NTSTATUS ProviderDatagramData::WskReceiveFrom(
   if (RemoteAddress != nullptr) {
     return WskReceiveFromAddress(s, Buffer, Flags, RemoteAddress, Irp);
   }
+  if (!__libc_single_threaded) [[unlikely]] {
+    return provider().WskReceiveFromMulti(s, Buffer, Flags, nullptr, Irp);
+  }
   long r;
-  if (host::PosixReceiveFast<host::Threads::kSingle>(
+  if (host::PosixReceiveFast<host::Threads::kKnownSingle>(
           Irp->RequestorHandle, *Buffer, Flags, nullptr, nullptr, nullptr, &r,
           s->fast_refuse.load(std::memory_order_relaxed), Irp)) [[likely]] {
     return CompleteRawNoRoutine(Irp, r);
@@ -821,14 +863,47 @@ NTSTATUS ProviderDatagramData::WskReceiveFromAddress(ModelSocket* s,
                                                      PSOCKADDR RemoteAddress,
                                                      PIRP Irp) {
   if (RemoteAddress == nullptr) __builtin_unreachable();  // the caller's test
+  if (!__libc_single_threaded) [[unlikely]] {
+    return provider().WskReceiveFromMulti(s, Buffer, Flags, RemoteAddress, Irp);
+  }
   long r;
-  if (host::PosixReceiveFast<host::Threads::kSingle>(
+  if (host::PosixReceiveFast<host::Threads::kKnownSingle>(
           Irp->RequestorHandle, *Buffer, Flags, RemoteAddress, nullptr, nullptr,
           &r, s->fast_refuse.load(std::memory_order_relaxed), Irp)) [[likely]] {
     return CompleteRawNoRoutine(Irp, r);
   }
   return provider().WskReceiveFromAddressGeneral(s, Buffer, Flags,
                                                  RemoteAddress, Irp);
+}
+
+NTSTATUS Provider::WskReceiveFromMulti(ModelSocket* s, PWSK_BUF Buffer,
+                                       ULONG Flags, PSOCKADDR RemoteAddress,
+                                       PIRP Irp) {
+  // With an address, a function of its own: its address buffer would
+  // otherwise give this one a frame.
+  if (RemoteAddress != nullptr) {
+    return WskReceiveFromAddressMulti(s, Buffer, Flags, RemoteAddress, Irp);
+  }
+  long r;
+  if (host::PosixReceiveFast<host::Threads::kMulti>(
+          Irp->RequestorHandle, *Buffer, Flags, nullptr, nullptr, nullptr, &r,
+          s->fast_refuse.load(std::memory_order_relaxed), Irp)) [[likely]] {
+    return CompleteRawNoRoutine(Irp, r);
+  }
+  return WskReceiveFromAddressGeneral(s, Buffer, Flags, nullptr, Irp);
+}
+
+NTSTATUS Provider::WskReceiveFromAddressMulti(ModelSocket* s, PWSK_BUF Buffer,
+                                              ULONG Flags,
+                                              PSOCKADDR RemoteAddress,
+                                              PIRP Irp) {
+  long r;
+  if (host::PosixReceiveFast<host::Threads::kMulti>(
+          Irp->RequestorHandle, *Buffer, Flags, RemoteAddress, nullptr, nullptr,
+          &r, s->fast_refuse.load(std::memory_order_relaxed), Irp)) [[likely]] {
+    return CompleteRawNoRoutine(Irp, r);
+  }
+  return WskReceiveFromAddressGeneral(s, Buffer, Flags, RemoteAddress, Irp);
 }
 
 NTSTATUS Provider::WskReceiveFromAddressGeneral(ModelSocket* s, PWSK_BUF Buffer,

@@ -209,6 +209,25 @@ class Provider final : public WskProviderStreamDispatch,
       ULONG* ControlLength, CMSGHDR* ControlInfo, ULONG* ControlFlags,
       PIRP Irp);
 
+  // The fast forms of a multi-threaded process (glibc's sendto/recvfrom,
+  // which are cancellation points); what they refuse goes on to *Inline.
+  [[gnu::noinline]] NTSTATUS WskSendToMulti(ModelSocket* s, PWSK_BUF Buffer,
+                                            ULONG Flags,
+                                            const SOCKADDR* RemoteAddress,
+                                            PIRP Irp);
+  [[gnu::noinline]] NTSTATUS WskSendMulti(ModelSocket* s, PWSK_BUF Buffer,
+                                          ULONG Flags, PIRP Irp);
+  [[gnu::noinline]] NTSTATUS WskReceiveMulti(ModelSocket* s, PWSK_BUF Buffer,
+                                             ULONG Flags, PIRP Irp);
+  [[gnu::noinline]] NTSTATUS WskReceiveFromMulti(ModelSocket* s,
+                                                 PWSK_BUF Buffer, ULONG Flags,
+                                                 PSOCKADDR RemoteAddress,
+                                                 PIRP Irp);
+  [[gnu::noinline]] NTSTATUS WskReceiveFromAddressMulti(ModelSocket* s,
+                                                        PWSK_BUF Buffer,
+                                                        ULONG Flags,
+                                                        PSOCKADDR RemoteAddress,
+                                                        PIRP Irp);
   // Requests other than the POSIX host's fast form (pending sockets go on
   // to Pend*).
   [[gnu::noinline]] NTSTATUS WskSendInline(ModelSocket* s, PWSK_BUF Buffer,
@@ -223,9 +242,7 @@ class Provider final : public WskProviderStreamDispatch,
                                              PIRP Irp);
   // Their general forms, with the same arguments: a tail call from the
   // fast form, which then keeps no frame.
-  [[gnu::noinline]] NTSTATUS WskSendToAddressGeneral(
-      ModelSocket* s, PWSK_BUF Buffer, ULONG Flags,
-      const SOCKADDR* RemoteAddress, PIRP Irp);
+  // WskReceiveFrom's general form without control data.
   [[gnu::noinline]] NTSTATUS WskReceiveFromAddressGeneral(
       ModelSocket* s, PWSK_BUF Buffer, ULONG Flags, PSOCKADDR RemoteAddress,
       PIRP Irp);
