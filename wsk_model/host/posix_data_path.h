@@ -64,11 +64,11 @@ inline char* SingleBuffer(const WSK_BUF& b) {
 // kMulti form).
 enum class Threads { kAny, kSingle, kKnownSingle, kMulti };
 
-// glibc's own sendto and recvfrom: the definitions that come after the
+// glibc's own blocking socket calls: the definitions that come after the
 // preloaded library's (dlsym RTLD_NEXT), resolved once when the library
-// is loaded (posix_host_stack.cc; until then, or if they are not found,
+// is loaded (posix_host_stack.cc; until then, or where one is not found,
 // functions that make the system call with AsyncCancelSyscall). In a
-// multi-threaded process the fast forms call them: glibc makes them
+// multi-threaded process the host adapter calls them: glibc makes them
 // cancellation points with its internal switch, which costs about half
 // of the two pthread_setcanceltype calls AsyncCancelSyscall needs
 // (callgrind: 46 instructions per call), and is what the program would
@@ -78,24 +78,38 @@ enum class Threads { kAny, kSingle, kKnownSingle, kMulti };
 struct LibcDataCalls {
   ssize_t (*sendto)(int, const void*, size_t, int, const sockaddr*, socklen_t);
   ssize_t (*recvfrom)(int, void*, size_t, int, sockaddr*, socklen_t*);
+  ssize_t (*sendmsg)(int, const msghdr*, int);
+  ssize_t (*recvmsg)(int, msghdr*, int);
+  int (*accept4)(int, sockaddr*, socklen_t*, int);
+  int (*connect)(int, const sockaddr*, socklen_t);
 };
 extern LibcDataCalls g_libc_data_calls;
 
-// A multi-threaded process's sendto/recvfrom (constant n: one call).
+// A multi-threaded process's blocking call n (a constant: one call).
 [[gnu::always_inline]] inline long MultiThreadedSyscall(long n, long a, long b,
                                                         long c, long d, long e,
                                                         long f) {
+  const LibcDataCalls& g = g_libc_data_calls;
+  const int fd = static_cast<int>(a);
   long r;
   if (n == SYS_sendto) {
-    r = g_libc_data_calls.sendto(
-        static_cast<int>(a), reinterpret_cast<const void*>(b),
-        static_cast<size_t>(c), static_cast<int>(d),
-        reinterpret_cast<const sockaddr*>(e), static_cast<socklen_t>(f));
+    r = g.sendto(fd, reinterpret_cast<const void*>(b), static_cast<size_t>(c),
+                 static_cast<int>(d), reinterpret_cast<const sockaddr*>(e),
+                 static_cast<socklen_t>(f));
   } else if (n == SYS_recvfrom) {
-    r = g_libc_data_calls.recvfrom(
-        static_cast<int>(a), reinterpret_cast<void*>(b), static_cast<size_t>(c),
-        static_cast<int>(d), reinterpret_cast<sockaddr*>(e),
-        reinterpret_cast<socklen_t*>(f));
+    r = g.recvfrom(fd, reinterpret_cast<void*>(b), static_cast<size_t>(c),
+                   static_cast<int>(d), reinterpret_cast<sockaddr*>(e),
+                   reinterpret_cast<socklen_t*>(f));
+  } else if (n == SYS_sendmsg) {
+    r = g.sendmsg(fd, reinterpret_cast<const msghdr*>(b), static_cast<int>(c));
+  } else if (n == SYS_recvmsg) {
+    r = g.recvmsg(fd, reinterpret_cast<msghdr*>(b), static_cast<int>(c));
+  } else if (n == SYS_accept4) {
+    r = g.accept4(fd, reinterpret_cast<sockaddr*>(b),
+                  reinterpret_cast<socklen_t*>(c), static_cast<int>(d));
+  } else if (n == SYS_connect) {
+    r = g.connect(fd, reinterpret_cast<const sockaddr*>(b),
+                  static_cast<socklen_t>(c));
   } else {
     return AsyncCancelSyscall(n, a, b, c, d, e, f);
   }

@@ -12,6 +12,7 @@
 #include <memory>
 #include <mutex>
 #include <thread>
+#include <type_traits>
 #include <unordered_map>
 #include <vector>
 
@@ -33,53 +34,74 @@ namespace wsk {
 
 namespace host {
 namespace {
-// Until the library's constructor has run (or if dlsym finds nothing):
-// the same calls, made cancellation points here.
-ssize_t SendtoBeforeLoad(int fd, const void* buf, size_t len, int flags,
-                         const sockaddr* to, socklen_t to_len) {
-  long r = AsyncCancelSyscall(SYS_sendto, fd, reinterpret_cast<long>(buf),
-                              static_cast<long>(len), flags,
-                              reinterpret_cast<long>(to), to_len);
-  if (r < 0) {
-    errno = static_cast<int>(-r);
-    return -1;
+// Until the library's constructor has run (or where dlsym finds nothing):
+// the same call, made a cancellation point here, with glibc's result
+// convention (-1 and errno).
+template <typename T>
+long AsLong(T v) {
+  if constexpr (std::is_pointer_v<T>) {
+    return reinterpret_cast<long>(v);
+  } else {
+    return static_cast<long>(v);
   }
-  return r;
 }
-ssize_t RecvfromBeforeLoad(int fd, void* buf, size_t len, int flags,
-                           sockaddr* from, socklen_t* from_len) {
-  long r = AsyncCancelSyscall(
-      SYS_recvfrom, fd, reinterpret_cast<long>(buf), static_cast<long>(len),
-      flags, reinterpret_cast<long>(from), reinterpret_cast<long>(from_len));
+template <long kCall, typename R, typename... Args>
+R BeforeLoad(Args... args) {
+  long v[6] = {AsLong(args)...};
+  long r = AsyncCancelSyscall(kCall, v[0], v[1], v[2], v[3], v[4], v[5]);
   if (r < 0) {
     errno = static_cast<int>(-r);
     return -1;
   }
-  return r;
+  return static_cast<R>(r);
+}
+template <long kCall, typename R, typename... Args>
+constexpr auto BeforeLoadFor(R (*)(Args...)) {
+  return &BeforeLoad<kCall, R, Args...>;
+}
+template <typename F>
+void Resolve(F*& slot, const char* name) {
+  if (void* f = dlsym(RTLD_NEXT, name)) slot = reinterpret_cast<F*>(f);
 }
 }  // namespace
 
-constinit LibcDataCalls g_libc_data_calls = {SendtoBeforeLoad,
-                                             RecvfromBeforeLoad};
+constinit LibcDataCalls g_libc_data_calls = {
+    BeforeLoadFor<SYS_sendto>(decltype(LibcDataCalls::sendto){}),
+    BeforeLoadFor<SYS_recvfrom>(decltype(LibcDataCalls::recvfrom){}),
+    BeforeLoadFor<SYS_sendmsg>(decltype(LibcDataCalls::sendmsg){}),
+    BeforeLoadFor<SYS_recvmsg>(decltype(LibcDataCalls::recvmsg){}),
+    BeforeLoadFor<SYS_accept4>(decltype(LibcDataCalls::accept4){}),
+    BeforeLoadFor<SYS_connect>(decltype(LibcDataCalls::connect){})};
 
 // At load (before main for a preloaded library, before any thread: the
-// fast forms read the pointers without synchronisation). dlsym is not
-// async-signal-safe, so this is never done lazily on the data path.
+// calls read the pointers without synchronisation). dlsym is not
+// async-signal-safe, so this is never done lazily on a call.
 [[gnu::constructor]] static void ResolveLibcDataCalls() {
-  if (void* f = dlsym(RTLD_NEXT, "sendto")) {
-    g_libc_data_calls.sendto =
-        reinterpret_cast<decltype(LibcDataCalls::sendto)>(f);
+  LibcDataCalls& g = g_libc_data_calls;
+  Resolve(g.sendto, "sendto");
+  Resolve(g.recvfrom, "recvfrom");
+  Resolve(g.sendmsg, "sendmsg");
+  Resolve(g.recvmsg, "recvmsg");
+  Resolve(g.accept4, "accept4");
+  Resolve(g.connect, "connect");
+}
+
+// The general forms' blocking calls: a raw system call in a
+// single-threaded process, glibc's own otherwise (MultiThreadedSyscall).
+[[gnu::always_inline]] inline long BlockingSyscall(long n, long a = 0,
+                                                   long b = 0, long c = 0,
+                                                   long d = 0, long e = 0,
+                                                   long f = 0) {
+  if (__libc_single_threaded) [[likely]] {
+    return RawSyscall(n, a, b, c, d, e, f);
   }
-  if (void* f = dlsym(RTLD_NEXT, "recvfrom")) {
-    g_libc_data_calls.recvfrom =
-        reinterpret_cast<decltype(LibcDataCalls::recvfrom)>(f);
-  }
+  return MultiThreadedSyscall(n, a, b, c, d, e, f);
 }
 }  // namespace host
 
 namespace {
 
-using host::CancellableSyscall;
+using host::BlockingSyscall;
 using host::RawSyscall;
 
 inline NTSTATUS StatusOf(long r) {
@@ -225,7 +247,7 @@ HostResult PosixSendSlow(HostHandle h, const WSK_BUF& b, ULONG flags,
                               /*for_send=*/true, buf, cap, nullptr);
   }
   return ResultOf(
-      CancellableSyscall(SYS_sendmsg, h, reinterpret_cast<long>(&msg), lflags));
+      BlockingSyscall(SYS_sendmsg, h, reinterpret_cast<long>(&msg), lflags));
 }
 
 HostResult PosixReceiveSlow(HostHandle h, const WSK_BUF& b, ULONG flags,
@@ -246,7 +268,7 @@ HostResult PosixReceiveSlow(HostHandle h, const WSK_BUF& b, ULONG flags,
     msg.msg_controllen = sizeof(lin);
   }
   long r =
-      CancellableSyscall(SYS_recvmsg, h, reinterpret_cast<long>(&msg), lflags);
+      BlockingSyscall(SYS_recvmsg, h, reinterpret_cast<long>(&msg), lflags);
   bool ctrunc = false;
   if (r >= 0) {
     if (remote != nullptr) {
@@ -302,9 +324,9 @@ class PosixHostStackImpl final : public HostStack {
     if (lx_flags & WSK_FLAG_LX_CLOEXEC) flags |= SOCK_CLOEXEC;
     sockaddr_storage ss;
     socklen_t len = sizeof(ss);
-    long r = CancellableSyscall(
-        SYS_accept4, h, remote ? reinterpret_cast<long>(&ss) : 0,
-        remote ? reinterpret_cast<long>(&len) : 0, flags);
+    long r = BlockingSyscall(SYS_accept4, h,
+                             remote ? reinterpret_cast<long>(&ss) : 0,
+                             remote ? reinterpret_cast<long>(&len) : 0, flags);
     if (r >= 0 && remote != nullptr) FromLinux(ss, len, remote);
     return ResultOf(r);
   }
@@ -312,8 +334,7 @@ class PosixHostStackImpl final : public HostStack {
   NTSTATUS Connect(HostHandle h, const SOCKADDR* a) override {
     sockaddr_storage ss;
     socklen_t len = ToLinux(a, &ss);
-    long r =
-        CancellableSyscall(SYS_connect, h, reinterpret_cast<long>(&ss), len);
+    long r = BlockingSyscall(SYS_connect, h, reinterpret_cast<long>(&ss), len);
     // A connect that goes on in the background is AFD's "would block" for a
     // non-blocking socket: the IRP completes, the connection continues.
     if (r == -EINPROGRESS) return STATUS_DEVICE_NOT_READY;

@@ -34,6 +34,8 @@ using test::IrpProbe;
 
 std::atomic<int> g_sendto_calls{0};
 std::atomic<int> g_recvfrom_calls{0};
+std::atomic<int> g_sendmsg_calls{0};
+std::atomic<int> g_recvmsg_calls{0};
 host::LibcDataCalls g_saved;
 
 ssize_t CountingSendto(int fd, const void* buf, size_t len, int flags,
@@ -47,12 +49,29 @@ ssize_t CountingRecvfrom(int fd, void* buf, size_t len, int flags,
   return g_saved.recvfrom(fd, buf, len, flags, from, from_len);
 }
 
+ssize_t CountingSendmsg(int fd, const msghdr* msg, int flags) {
+  ++g_sendmsg_calls;
+  return g_saved.sendmsg(fd, msg, flags);
+}
+ssize_t CountingRecvmsg(int fd, msghdr* msg, int flags) {
+  ++g_recvmsg_calls;
+  return g_saved.recvmsg(fd, msg, flags);
+}
+
 TEST(LibcDataCallsTest, ResolvedToGlibcsOwnAtLoad) {
   // This binary is not preloaded: the next definitions are libc's.
   EXPECT_EQ(reinterpret_cast<void*>(host::g_libc_data_calls.sendto),
             dlsym(RTLD_NEXT, "sendto"));
   EXPECT_EQ(reinterpret_cast<void*>(host::g_libc_data_calls.recvfrom),
             dlsym(RTLD_NEXT, "recvfrom"));
+  EXPECT_EQ(reinterpret_cast<void*>(host::g_libc_data_calls.sendmsg),
+            dlsym(RTLD_NEXT, "sendmsg"));
+  EXPECT_EQ(reinterpret_cast<void*>(host::g_libc_data_calls.recvmsg),
+            dlsym(RTLD_NEXT, "recvmsg"));
+  EXPECT_EQ(reinterpret_cast<void*>(host::g_libc_data_calls.accept4),
+            dlsym(RTLD_NEXT, "accept4"));
+  EXPECT_EQ(reinterpret_cast<void*>(host::g_libc_data_calls.connect),
+            dlsym(RTLD_NEXT, "connect"));
 }
 
 class MultiThreadFastFormTest : public ::testing::Test {
@@ -69,9 +88,14 @@ class MultiThreadFastFormTest : public ::testing::Test {
     });
     ASSERT_FALSE(__libc_single_threaded);
     g_saved = host::g_libc_data_calls;
-    host::g_libc_data_calls = {CountingSendto, CountingRecvfrom};
+    host::g_libc_data_calls.sendto = CountingSendto;
+    host::g_libc_data_calls.recvfrom = CountingRecvfrom;
+    host::g_libc_data_calls.sendmsg = CountingSendmsg;
+    host::g_libc_data_calls.recvmsg = CountingRecvmsg;
     g_sendto_calls = 0;
     g_recvfrom_calls = 0;
+    g_sendmsg_calls = 0;
+    g_recvmsg_calls = 0;
   }
   void TearDown() override {
     host::g_libc_data_calls = g_saved;
@@ -148,6 +172,27 @@ TEST_F(MultiThreadFastFormTest, StreamSendAndReceiveGoThroughGlibc) {
   EXPECT_EQ(provider_.WskReceive(s, &in_buf, 0, &recv), STATUS_SUCCESS);
   EXPECT_EQ(recv.IoStatus.Information, 8u);
   EXPECT_EQ(std::string(in, 8), "threaded");
+  EXPECT_EQ(g_recvfrom_calls.load(), 1);
+
+  // Two MDLs: the general form, whose sendmsg/recvmsg are glibc's too.
+  char part2[] = "-two";
+  MDL chain2{nullptr, part2, 4, 0};
+  MDL chain1{&chain2, out, 8, 0};
+  WSK_BUF chain_buf{&chain1, 0, 12};
+  BareIrp gather(c);
+  EXPECT_EQ(provider_.WskSend(c, &chain_buf, 0, &gather), STATUS_SUCCESS);
+  EXPECT_EQ(gather.IoStatus.Information, 12u);
+  EXPECT_EQ(g_sendmsg_calls.load(), 1);
+  char in1[6] = {}, in2[16] = {};
+  MDL in_chain2{nullptr, in2, sizeof(in2), 0};
+  MDL in_chain1{&in_chain2, in1, sizeof(in1), 0};
+  WSK_BUF in_chain{&in_chain1, 0, sizeof(in1) + sizeof(in2)};
+  BareIrp scatter(s);
+  EXPECT_EQ(provider_.WskReceive(s, &in_chain, 0, &scatter), STATUS_SUCCESS);
+  EXPECT_EQ(scatter.IoStatus.Information, 12u);
+  EXPECT_EQ(std::string(in1, 6) + std::string(in2, 6), "threaded-two");
+  EXPECT_EQ(g_recvmsg_calls.load(), 1);
+  EXPECT_EQ(g_sendto_calls.load(), 1);
   EXPECT_EQ(g_recvfrom_calls.load(), 1);
 
   // A host error comes back as its status (EPIPE after the peer is gone:
