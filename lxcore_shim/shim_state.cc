@@ -85,7 +85,30 @@ long Fail(long r) {
   return -1;
 }
 
-bool ForeignProcess() { return RawGetpid() != g_state.pid; }
+}  // namespace lxshim
+
+// Set by the vfork and clone interposers (entry_process.cc), never cleared.
+// On other architectures, where there are none, it starts set. `used` and
+// `externally_visible`: those interposers are asm, which link-time
+// optimisation cannot see.
+extern "C" [[gnu::visibility("hidden"), gnu::used,
+             gnu::externally_visible]] unsigned char lxshim_shared_vm_child =
+#if defined(__x86_64__)
+    0;
+#else
+    1;
+#endif
+
+namespace lxshim {
+
+bool ForeignProcess() {
+  // No child sharing this memory was ever made (entry_process.cc): this is
+  // the process that owns the table, and no system call is needed.
+  if (__atomic_load_n(&lxshim_shared_vm_child, __ATOMIC_RELAXED) == 0) {
+    return false;
+  }
+  return RawGetpid() != g_state.pid;
+}
 
 uintptr_t Install(int fd, lx::LxSocket* s) {
   if (static_cast<unsigned>(fd) >= g_state.size) return 0;

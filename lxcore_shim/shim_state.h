@@ -21,6 +21,8 @@
 #include "hazard.h"
 #include "lx/syscalls.h"
 
+extern "C" [[gnu::visibility("hidden")]] unsigned char lxshim_shared_vm_child;
+
 namespace lxshim {
 
 inline constexpr uintptr_t kNotOurs = 1;
@@ -104,8 +106,10 @@ void DropClosed(uintptr_t entry);
 // Returns close's result (0 or -errno).
 long CloseLast(lx::LxSocket* s, int fd);
 
-// True in a vfork child or a raw clone, where the table belongs to another
-// process: descriptor bookkeeping then passes through untouched.
+// True in a vfork child or a clone, where the table belongs to another
+// process: descriptor bookkeeping then passes through untouched. A getpid
+// system call, made only once the process has called vfork or clone
+// (lxshim_shared_vm_child, entry_process.cc).
 bool ForeignProcess();
 
 // Sets errno from -errno and returns -1 (out of line: a tail call).
