@@ -84,6 +84,8 @@ struct LibcDataCalls {
   int (*connect)(int, const sockaddr*, socklen_t);
 };
 extern LibcDataCalls g_libc_data_calls;
+// What g_libc_data_calls holds before the library's constructor runs.
+extern const LibcDataCalls kLibcDataCallsBeforeLoad;
 
 // A multi-threaded process's blocking call n (a constant: one call).
 [[gnu::always_inline]] inline long MultiThreadedSyscall(long n, long a, long b,

@@ -65,13 +65,14 @@ void Resolve(F*& slot, const char* name) {
 }
 }  // namespace
 
-constinit LibcDataCalls g_libc_data_calls = {
+extern constexpr LibcDataCalls kLibcDataCallsBeforeLoad = {
     BeforeLoadFor<SYS_sendto>(decltype(LibcDataCalls::sendto){}),
     BeforeLoadFor<SYS_recvfrom>(decltype(LibcDataCalls::recvfrom){}),
     BeforeLoadFor<SYS_sendmsg>(decltype(LibcDataCalls::sendmsg){}),
     BeforeLoadFor<SYS_recvmsg>(decltype(LibcDataCalls::recvmsg){}),
     BeforeLoadFor<SYS_accept4>(decltype(LibcDataCalls::accept4){}),
     BeforeLoadFor<SYS_connect>(decltype(LibcDataCalls::connect){})};
+constinit LibcDataCalls g_libc_data_calls = kLibcDataCallsBeforeLoad;
 
 // At load (before main for a preloaded library, before any thread: the
 // calls read the pointers without synchronisation). dlsym is not

@@ -12,9 +12,11 @@
 #include <netinet/tcp.h>
 #include <sys/single_threaded.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <cstring>
 #include <string>
@@ -72,6 +74,75 @@ TEST(LibcDataCallsTest, ResolvedToGlibcsOwnAtLoad) {
             dlsym(RTLD_NEXT, "accept4"));
   EXPECT_EQ(reinterpret_cast<void*>(host::g_libc_data_calls.connect),
             dlsym(RTLD_NEXT, "connect"));
+}
+
+// The functions the table holds until the library's constructor has run:
+// the same calls made cancellation points with AsyncCancelSyscall, with
+// glibc's convention (-1 and errno). Exercised in a multi-threaded
+// process, where they make the switch, on a real loopback pair.
+TEST(LibcDataCallsTest, BeforeLoadFormsWorkWithGlibcsConvention) {
+  const host::LibcDataCalls& f = host::kLibcDataCallsBeforeLoad;
+  EXPECT_NE(reinterpret_cast<void*>(f.sendto),
+            reinterpret_cast<void*>(host::g_libc_data_calls.sendto));
+  std::atomic<bool> stop{false};
+  std::thread other([&] {
+    for (int i = 0; i < 10000 && !stop.load(); ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+  });
+  ASSERT_FALSE(__libc_single_threaded);
+
+  int listener = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(bind(listener, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)),
+            0);
+  socklen_t len = sizeof(addr);
+  ASSERT_EQ(getsockname(listener, reinterpret_cast<sockaddr*>(&addr), &len), 0);
+  ASSERT_EQ(listen(listener, 1), 0);
+  int client = socket(AF_INET, SOCK_STREAM, 0);
+  EXPECT_EQ(f.connect(client, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)),
+            0);
+  sockaddr_in peer{};
+  socklen_t peer_len = sizeof(peer);
+  int server = f.accept4(listener, reinterpret_cast<sockaddr*>(&peer),
+                         &peer_len, SOCK_NONBLOCK);
+  ASSERT_GE(server, 0);
+  EXPECT_EQ(peer_len, sizeof(peer));
+
+  EXPECT_EQ(f.sendto(client, "abc", 3, MSG_NOSIGNAL, nullptr, 0), 3);
+  char in[8] = {};
+  EXPECT_EQ(f.recvfrom(server, in, sizeof(in), 0, nullptr, nullptr), 3);
+  EXPECT_EQ(std::string(in, 3), "abc");
+  char part[] = "de";
+  iovec iov{part, 2};
+  msghdr out_msg{};
+  out_msg.msg_iov = &iov;
+  out_msg.msg_iovlen = 1;
+  EXPECT_EQ(f.sendmsg(client, &out_msg, MSG_NOSIGNAL), 2);
+  iovec in_iov{in, sizeof(in)};
+  msghdr in_msg{};
+  in_msg.msg_iov = &in_iov;
+  in_msg.msg_iovlen = 1;
+  EXPECT_EQ(f.recvmsg(server, &in_msg, 0), 2);
+  EXPECT_EQ(std::string(in, 2), "de");
+
+  // Failures: -1 and errno, as glibc's.
+  errno = 0;
+  EXPECT_EQ(f.recvfrom(server, in, sizeof(in), 0, nullptr, nullptr), -1);
+  EXPECT_EQ(errno, EAGAIN);
+  errno = 0;
+  EXPECT_EQ(f.sendto(-1, "x", 1, 0, nullptr, 0), -1);
+  EXPECT_EQ(errno, EBADF);
+  errno = 0;
+  EXPECT_EQ(f.accept4(-1, nullptr, nullptr, 0), -1);
+  EXPECT_EQ(errno, EBADF);
+  close(client);
+  close(server);
+  close(listener);
+  stop = true;
+  other.join();
 }
 
 class MultiThreadFastFormTest : public ::testing::Test {
