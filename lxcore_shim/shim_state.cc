@@ -91,13 +91,15 @@ long Fail(long r) {
 // On other architectures, where there are none, it starts set. `used` and
 // `externally_visible`: those interposers are asm, which link-time
 // optimisation cannot see.
-extern "C" [[gnu::visibility("hidden"), gnu::used,
-             gnu::externally_visible]] unsigned char lxshim_shared_vm_child =
+extern "C" {
+[[gnu::visibility("hidden"), gnu::used,
+  gnu::externally_visible]] unsigned char lxshim_shared_vm_child =
 #if defined(__x86_64__)
     0;
 #else
     1;
 #endif
+}
 
 namespace lxshim {
 

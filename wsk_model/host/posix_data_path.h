@@ -7,8 +7,9 @@
 // goes to the general out-of-line form. Same results either way.
 //
 // Async-signal-safe; no allocation, no lock. The system calls are
-// cancellation points as libc's are (CancellableSyscall: one load in a
-// single-threaded process, docs/semantics.md).
+// cancellation points as libc's are (BlockingSyscall: one load in a
+// single-threaded process, glibc's own function otherwise;
+// docs/semantics.md).
 #ifndef LXWSK_WSK_HOST_POSIX_DATA_PATH_H_
 #define LXWSK_WSK_HOST_POSIX_DATA_PATH_H_
 
@@ -54,14 +55,13 @@ inline char* SingleBuffer(const WSK_BUF& b) {
 
 // Which processes a fast form is for. kSingle: the form applies only in a
 // single-threaded process, where a blocking call needs no switch to
-// asynchronous cancellation (CancellableSyscall), so the call is a plain
-// RawSyscall and the provider's hot path makes no function call and saves
-// no registers. kMulti: the caller knows the process is multi-threaded;
-// the switch is made inline (AsyncCancelSyscall). kAny: either, decided
-// per call (CancellableSyscall).
+// asynchronous cancellation, so the call is a plain RawSyscall and the
+// provider's hot path makes no function call and saves no registers.
 // kKnownSingle: kSingle's, where the caller has tested
 // __libc_single_threaded already (and sent a multi-threaded process to a
-// kMulti form).
+// kMulti form). kMulti: the call is glibc's own (MultiThreadedSyscall),
+// whatever the thread count. kAny: either, decided per call
+// (BlockingSyscall).
 enum class Threads { kAny, kSingle, kKnownSingle, kMulti };
 
 // glibc's own blocking socket calls: the definitions that come after the
@@ -112,12 +112,26 @@ extern const LibcDataCalls kLibcDataCallsBeforeLoad;
   } else if (n == SYS_connect) {
     r = g.connect(fd, reinterpret_cast<const sockaddr*>(b),
                   static_cast<socklen_t>(c));
-  } else {
+  } else {  // no glibc function here for this call
     return AsyncCancelSyscall(n, a, b, c, d, e, f);
   }
   if (r < 0) [[unlikely]]
     return -errno;
   return r;
+}
+
+// A blocking call for any process: a raw system call in a single-threaded
+// one (nothing can cancel it from outside, and pthread_cancel of itself
+// marks the process multi-threaded, as glibc's SYSCALL_CANCEL assumes),
+// glibc's own function otherwise.
+[[gnu::always_inline]] inline long BlockingSyscall(long n, long a = 0,
+                                                   long b = 0, long c = 0,
+                                                   long d = 0, long e = 0,
+                                                   long f = 0) {
+  if (__libc_single_threaded) [[likely]] {
+    return RawSyscall(n, a, b, c, d, e, f);
+  }
+  return MultiThreadedSyscall(n, a, b, c, d, e, f);
 }
 
 template <Threads kThreads>
@@ -129,7 +143,7 @@ template <Threads kThreads>
   } else if constexpr (kThreads == Threads::kMulti) {
     return MultiThreadedSyscall(n, a, b, c, d, e, f);
   } else {
-    return CancellableSyscall(n, a, b, c, d, e, f);
+    return BlockingSyscall(n, a, b, c, d, e, f);
   }
 }
 // sendto/recvfrom with no address: the kernel ignores the address length.

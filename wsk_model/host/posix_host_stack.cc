@@ -87,17 +87,6 @@ constinit LibcDataCalls g_libc_data_calls = kLibcDataCallsBeforeLoad;
   Resolve(g.connect, "connect");
 }
 
-// The general forms' blocking calls: a raw system call in a
-// single-threaded process, glibc's own otherwise (MultiThreadedSyscall).
-[[gnu::always_inline]] inline long BlockingSyscall(long n, long a = 0,
-                                                   long b = 0, long c = 0,
-                                                   long d = 0, long e = 0,
-                                                   long f = 0) {
-  if (__libc_single_threaded) [[likely]] {
-    return RawSyscall(n, a, b, c, d, e, f);
-  }
-  return MultiThreadedSyscall(n, a, b, c, d, e, f);
-}
 }  // namespace host
 
 namespace {

@@ -62,16 +62,11 @@ inline long RawSyscall5(long n, long a, long b, long c, long d, long e) {
 // duration of the call (nptl's LIBC_CANCEL_ASYNC), so a cancel already
 // pending acts at the switch and one that arrives while the thread sleeps
 // in the kernel (pthread_cancel then sends SIGCANCEL) unwinds it from
-// there. Like glibc's SYSCALL_CANCEL, a single-threaded process skips the
-// switch: nothing can cancel it from outside, and pthread_cancel of itself
-// marks the process multi-threaded. Per-thread atomics only, no lock.
-// The multi-threaded form: inline for a caller that knows the process is
-// multi-threaded (its values then stay where they are across the switch),
-// out of line otherwise, so the inline data path makes no call when the
-// process is single-threaded (no registers to save).
-[[gnu::always_inline]] inline long AsyncCancelSyscall(long n, long a, long b,
-                                                      long c, long d, long e,
-                                                      long f) {
+// there. Per-thread atomics only, no lock. The host adapter calls glibc's
+// own functions instead once it has them (posix_data_path.h,
+// BlockingSyscall); this is what stands in for them until then.
+inline long AsyncCancelSyscall(long n, long a, long b, long c, long d, long e,
+                               long f) {
   int old = PTHREAD_CANCEL_DEFERRED;
   pthread_setcanceltype(PTHREAD_CANCEL_ASYNCHRONOUS, &old);
   long r = RawSyscall(n, a, b, c, d, e, f);
@@ -79,20 +74,6 @@ inline long RawSyscall5(long n, long a, long b, long c, long d, long e) {
     pthread_setcanceltype(old, nullptr);
   }
   return r;
-}
-[[gnu::noinline, gnu::cold]] inline long CancellableSyscallMt(long n, long a,
-                                                              long b, long c,
-                                                              long d, long e,
-                                                              long f) {
-  return AsyncCancelSyscall(n, a, b, c, d, e, f);
-}
-
-inline long CancellableSyscall(long n, long a = 0, long b = 0, long c = 0,
-                               long d = 0, long e = 0, long f = 0) {
-  if (__libc_single_threaded) [[likely]] {
-    return RawSyscall(n, a, b, c, d, e, f);
-  }
-  return CancellableSyscallMt(n, a, b, c, d, e, f);
 }
 
 }  // namespace wsk::host

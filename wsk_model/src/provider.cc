@@ -579,9 +579,9 @@ NTSTATUS Provider::WskSendMulti(ModelSocket* s, PWSK_BUF Buffer, ULONG Flags,
 
 NTSTATUS Provider::WskSendInline(ModelSocket* s, PWSK_BUF Buffer, ULONG Flags,
                                  PIRP Irp) {
-  // A multi-threaded process's fast form (the single-threaded one's
-  // conditions; the system call made cancellable inline). A single-threaded
-  // process comes here only for requests those conditions refuse.
+  // The fast form without the IRP's conditions (a completion routine to
+  // run, no requestor handle of its own), with glibc's call: the requests
+  // the forms before this one refused for those reasons alone.
   long fast;
   if (host::PosixSendFast<host::Threads::kMulti>(
           HandleFor(s, Irp), *Buffer, Flags, nullptr, nullptr, &fast,
@@ -635,9 +635,9 @@ NTSTATUS Provider::WskReceiveMulti(ModelSocket* s, PWSK_BUF Buffer, ULONG Flags,
 
 NTSTATUS Provider::WskReceiveInline(ModelSocket* s, PWSK_BUF Buffer,
                                     ULONG Flags, PIRP Irp) {
-  // A multi-threaded process's fast form (the single-threaded one's
-  // conditions; the system call made cancellable inline). A single-threaded
-  // process comes here only for requests those conditions refuse.
+  // The fast form without the IRP's conditions (a completion routine to
+  // run, no requestor handle of its own), with glibc's call: the requests
+  // the forms before this one refused for those reasons alone.
   long fast;
   if (host::PosixReceiveFast<host::Threads::kMulti>(
           HandleFor(s, Irp), *Buffer, Flags, nullptr, nullptr, nullptr, &fast,
@@ -786,10 +786,10 @@ NTSTATUS Provider::WskSendToInline(ModelSocket* s, PWSK_BUF Buffer, ULONG Flags,
                                    const SOCKADDR* RemoteAddress,
                                    ULONG ControlInfoLength,
                                    const CMSGHDR* ControlInfo, PIRP Irp) {
-  // A multi-threaded process's fast form (the single-threaded one's
-  // conditions; the system call made cancellable inline). A single-threaded
-  // process comes here only (and an unbound socket always:
-  // fast_refuse) for requests those conditions refuse.
+  // The fast form without the IRP's conditions (a completion routine to
+  // run, no requestor handle of its own), with glibc's call: the requests
+  // the forms before this one refused for those reasons alone. An unbound
+  // socket (fast_refuse) always comes on to the bind-first rule below.
   long fast;
   if (host::PosixSendFast<host::Threads::kMulti>(
           HandleFor(s, Irp), *Buffer, Flags, RemoteAddress, ControlInfo, &fast,
@@ -919,9 +919,9 @@ NTSTATUS Provider::WskReceiveFromInline(ModelSocket* s, PWSK_BUF Buffer,
                                         ULONG* ControlLength,
                                         CMSGHDR* ControlInfo,
                                         ULONG* ControlFlags, PIRP Irp) {
-  // A multi-threaded process's fast form (the single-threaded one's
-  // conditions; the system call made cancellable inline). A single-threaded
-  // process comes here only for requests those conditions refuse.
+  // The fast form without the IRP's conditions (a completion routine to
+  // run, no requestor handle of its own), with glibc's call: the requests
+  // the forms before this one refused for those reasons alone.
   long fast;
   if (ControlLength == nullptr &&
       host::PosixReceiveFast<host::Threads::kMulti>(

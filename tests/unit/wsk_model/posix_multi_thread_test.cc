@@ -284,6 +284,36 @@ TEST_F(MultiThreadFastFormTest, StreamSendAndReceiveGoThroughGlibc) {
   Close(c);
 }
 
+// The HostStack interface's Send/Receive (what pending sockets and any
+// other caller of PosixHostStack use): in a multi-threaded process their
+// system calls are glibc's as well.
+TEST_F(MultiThreadFastFormTest, HostStackInterfaceCallsGoThroughGlibc) {
+  sockaddr_in a_addr{}, b_addr{};
+  int a_fd = LoopbackFd(SOCK_DGRAM, &a_addr);
+  int b_fd = LoopbackFd(SOCK_DGRAM, &b_addr);
+  ASSERT_EQ(connect(a_fd, reinterpret_cast<sockaddr*>(&b_addr), sizeof(b_addr)),
+            0);
+  HostStack& host = PosixHostStack();
+  char out[] = "iface";
+  MDL out_mdl{nullptr, out, 5, 0};
+  WSK_BUF out_buf{&out_mdl, 0, 5};
+  HostResult sent = host.Send(a_fd, out_buf, 0, nullptr, nullptr, 0);
+  EXPECT_EQ(sent.status, STATUS_SUCCESS);
+  EXPECT_EQ(sent.information, 5u);
+  EXPECT_EQ(g_sendto_calls.load(), 1);
+  char in[16] = {};
+  MDL in_mdl{nullptr, in, sizeof(in), 0};
+  WSK_BUF in_buf{&in_mdl, 0, sizeof(in)};
+  HostResult got =
+      host.Receive(b_fd, in_buf, 0, nullptr, nullptr, nullptr, nullptr);
+  EXPECT_EQ(got.status, STATUS_SUCCESS);
+  EXPECT_EQ(got.information, 5u);
+  EXPECT_EQ(std::string(in, 5), "iface");
+  EXPECT_EQ(g_recvfrom_calls.load(), 1);
+  close(a_fd);
+  close(b_fd);
+}
+
 TEST_F(MultiThreadFastFormTest,
        DatagramFormsGoThroughGlibcWithAndWithoutAddresses) {
   sockaddr_in a_addr{}, b_addr{};

@@ -240,8 +240,6 @@ class Provider final : public WskProviderStreamDispatch,
                                              ULONG ControlInfoLength,
                                              const CMSGHDR* ControlInfo,
                                              PIRP Irp);
-  // Their general forms, with the same arguments: a tail call from the
-  // fast form, which then keeps no frame.
   // WskReceiveFrom's general form without control data.
   [[gnu::noinline]] NTSTATUS WskReceiveFromAddressGeneral(
       ModelSocket* s, PWSK_BUF Buffer, ULONG Flags, PSOCKADDR RemoteAddress,
