@@ -122,7 +122,8 @@ long AddressOutSlow(const wsk::SOCKADDR* ws, socklen_t ws_len, sockaddr* user,
     memcpy(&cap, user_len, sizeof(cap));
     if (static_cast<int>(cap) >= static_cast<int>(ws_len)) [[likely]] {
       // Constant sizes, so the copies are plain moves.
-      auto put = [&](auto lin) {
+      // always_inline: GCC otherwise may call it (13 instructions more).
+      auto put = [&](auto lin) __attribute__((always_inline)) {
         memcpy(&lin, ws, sizeof(lin));
         lin.sin_family =
             static_cast<sa_family_t>(LinuxFamilyFast(ws->sa_family));

@@ -29,8 +29,8 @@ constexpr size_t kMaxControl = 1 << 20;
 
 // The error a recvmmsg left for this call (out of line: the receive fast
 // path stays call-free).
-[[gnu::noinline, gnu::cold]] long TakeDeferredError(LxSocket& s) {
-  return -s.deferred_error.exchange(0);
+[[gnu::noinline, gnu::cold]] long DeferredError(LxSocket& s) {
+  return -s.TakeDeferredError();
 }
 
 // EPIPE: WSK reports a broken connection as a status; Linux also raises
@@ -138,7 +138,7 @@ struct SendIrp : DataIrp {
         static_cast<wsk::ULONG>(control->length),
         static_cast<const wsk::CMSGHDR*>(control->data), &irp);
   } else {
-    st = s.stream_send(s.connection(), s.wsk, buf, WskSendFlags(flags), &irp);
+    st = s.send_entry(s.dispatch, s.wsk, buf, WskSendFlags(flags), &irp);
   }
   long r = DataResult(st, irp);
   if (r >= 0) [[likely]]
@@ -168,7 +168,7 @@ struct SendIrp : DataIrp {
   StackIrp irp(fd);
   // `control` is in Windows form already (SendMsg converted it).
   s.datagram_send(
-      s.datagram(), s.wsk, buf, WskSendFlags(flags), remote,
+      s.dispatch, s.wsk, buf, WskSendFlags(flags), remote,
       control ? static_cast<wsk::ULONG>(control->length) : 0,
       control ? static_cast<const wsk::CMSGHDR*>(control->data) : nullptr,
       &irp);
@@ -195,7 +195,7 @@ struct SendIrp : DataIrp {
   }
   SendIrp irp(fd, flags);
   const wsk::NTSTATUS st = s.datagram_send(
-      s.datagram(), s.wsk, buf, WskSendFlags(flags), remote,
+      s.dispatch, s.wsk, buf, WskSendFlags(flags), remote,
       control ? static_cast<wsk::ULONG>(control->length) : 0,
       control ? static_cast<const wsk::CMSGHDR*>(control->data) : nullptr,
       &irp);
@@ -227,8 +227,8 @@ struct SendIrp : DataIrp {
     }
     return r;
   }
-  const wsk::NTSTATUS st = s.stream_receive(s.connection(), s.wsk, buf,
-                                            WskReceiveFlags(flags), &irp);
+  const wsk::NTSTATUS st =
+      s.receive_entry(s.dispatch, s.wsk, buf, WskReceiveFlags(flags), &irp);
   long r = DataResult(st, irp);
   if (r >= 0) {
     // A stream has no source address: Linux reports length 0, after the
@@ -246,7 +246,7 @@ struct SendIrp : DataIrp {
     socklen_t* from_len, int* msg_flags, Ancillary* control) {
   // __skb_recv_udp reports a pending socket error before any datagram.
   if (s.deferred_error.load(std::memory_order_relaxed) != 0) [[unlikely]] {
-    return TakeDeferredError(s);
+    return DeferredError(s);
   }
   // Linux receives first and copies the address after: a bad address
   // length still consumes the datagram (net/socket.c __sys_recvfrom).
@@ -262,8 +262,8 @@ struct SendIrp : DataIrp {
   if (control != nullptr) rc = new (rc_storage) ReceiveControl;
   DataIrp irp(fd);
   const wsk::NTSTATUS st =
-      s.datagram_receive(s.datagram(), s.wsk, buf, WskReceiveFlags(flags),
-                         remote, rc ? &rc->length : nullptr,
+      s.datagram_receive(s.dispatch, s.wsk, buf, WskReceiveFlags(flags), remote,
+                         rc ? &rc->length : nullptr,
                          rc ? reinterpret_cast<wsk::CMSGHDR*>(rc->ws) : nullptr,
                          msg_flags ? &ws_flags : nullptr, &irp);
   long r = DataResult(st, irp);
@@ -348,6 +348,20 @@ long RecvFromClamped(LxSocket& s, int fd, void* buf, int flags, sockaddr* from,
   wsk::MDL mdl;
   wsk::MmInitializeSingleMdl(&mdl, const_cast<void*>(buf), len);
   wsk::WSK_BUF wb{&mdl, 0, len};
+  // Without an address, and unless the socket needs its category's
+  // handling first, every category's request is its four-argument entry
+  // (WskSend, or WskLxSend on a datagram socket): one test, where choosing
+  // the category would be one too.
+  if (to == nullptr && s.data_refuse.load(std::memory_order_relaxed) == 0)
+      [[likely]] {
+    SendIrp irp(fd, flags);
+    const wsk::NTSTATUS st =
+        s.send_entry(s.dispatch, s.wsk, &wb, WskSendFlags(flags), &irp);
+    long r = DataResult(st, irp);
+    if (r >= 0) [[likely]]
+      return r;
+    return SendFailed(r, irp.flags);
+  }
   // The category's operation (s.ops, chosen by category at creation),
   // called directly so the compiler can inline it: one compare.
   if (s.category == wsk::WSK_FLAG_DATAGRAM_SOCKET) {
@@ -364,6 +378,14 @@ long RecvFromClamped(LxSocket& s, int fd, void* buf, int flags, sockaddr* from,
   wsk::MDL mdl;
   wsk::MmInitializeSingleMdl(&mdl, buf, len);
   wsk::WSK_BUF wb{&mdl, 0, len};
+  // As SendTo: WskReceive, or WskLxReceive on a datagram socket.
+  if (from == nullptr && s.data_refuse.load(std::memory_order_relaxed) == 0)
+      [[likely]] {
+    DataIrp irp(fd);
+    const wsk::NTSTATUS st =
+        s.receive_entry(s.dispatch, s.wsk, &wb, WskReceiveFlags(flags), &irp);
+    return DataResult(st, irp);
+  }
   if (s.category == wsk::WSK_FLAG_DATAGRAM_SOCKET) {
     return DatagramRecv(s, fd, &wb, flags, from, from_len, nullptr, nullptr);
   }
@@ -529,7 +551,7 @@ long RecvMmsg(LxSocket& s, int fd, mmsghdr* msgs, unsigned int n, int flags,
       // do_recvmmsg: an error after some datagrams is returned by the next
       // call (sk_err); "would block" is not an error here.
       if (r != -EAGAIN && s.category == wsk::WSK_FLAG_DATAGRAM_SOCKET) {
-        s.deferred_error.store(static_cast<int>(-r), std::memory_order_relaxed);
+        s.SetDeferredError(static_cast<int>(-r));
       }
       return got;
     }

@@ -106,7 +106,7 @@ long GetSockOpt(LxSocket& s, int fd, int level, int name, void* value,
   int deferred = 0;
   if (row.kind == OptKind::kErrno &&
       s.deferred_error.load(std::memory_order_relaxed) != 0) {
-    deferred = s.deferred_error.exchange(0);
+    deferred = s.TakeDeferredError();
   }
   alignas(8) char ws[16];
   long r = 0;

@@ -47,7 +47,7 @@ long EnsureBoundSlow(LxSocket& s, int fd) {
                             &irp);
   }
   long r = Result(irp);
-  if (r >= 0) s.bound.store(true, std::memory_order_relaxed);
+  if (r >= 0) s.MarkBound();
   return r;
 }
 
@@ -75,7 +75,7 @@ long DatagramAddressRefused(LxSocket& s, int fd, long err, socklen_t len,
   StackIrp irp(fd);
   s.datagram()->WskBind(s.wsk, reinterpret_cast<const wsk::SOCKADDR*>(&any), 0,
                         &irp);
-  if (Result(irp) >= 0) s.bound.store(true, std::memory_order_relaxed);
+  if (Result(irp) >= 0) s.MarkBound();
   return err;
 }
 
@@ -118,11 +118,14 @@ namespace {
 
 // The function a dispatch object's table holds for `method`: GCC's bound
 // member function extraction
-// (gcc.gnu.org/onlinedocs/gcc/Bound-member-functions.html); other compilers get
+// (gcc.gnu.org/onlinedocs/gcc/Bound-member-functions.html), whose object
+// parameter Entry declares as `const void*` (one entry type serves every
+// category's table; the ABI passes the pointer alike); other compilers get
 // a function that makes the virtual call.
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wpmf-conversions"
+#pragma GCC diagnostic ignored "-Wcast-function-type"
 template <typename Entry, auto kMethod, typename Table>
 Entry EntryOf(Table* table) {
   return (Entry)(table->*kMethod);
@@ -130,16 +133,16 @@ Entry EntryOf(Table* table) {
 #pragma GCC diagnostic pop
 #else
 template <auto kMethod, typename Table, typename... Args>
-wsk::NTSTATUS CallEntry(Table* table, Args... args) {
-  return (table->*kMethod)(args...);
+wsk::NTSTATUS CallEntry(const void* table, Args... args) {
+  return (static_cast<Table*>(const_cast<void*>(table))->*kMethod)(args...);
 }
 template <auto kMethod, typename Table, typename... Args>
-auto EntryFor(wsk::NTSTATUS (*)(Table*, Args...)) {
+auto EntryFor(wsk::NTSTATUS (*)(const void*, Args...)) {
   return &CallEntry<kMethod, Table, Args...>;
 }
 template <typename Entry, auto kMethod, typename Table>
 Entry EntryOf(Table*) {
-  return EntryFor<kMethod>(Entry{});
+  return EntryFor<kMethod, Table>(Entry{});
 }
 #endif
 
@@ -148,20 +151,17 @@ Entry EntryOf(Table*) {
 void SetDispatch(LxSocket& s) {
   s.dispatch = s.wsk->Dispatch;
   if (s.category == wsk::WSK_FLAG_DATAGRAM_SOCKET) {
+    using Table = wsk::WskProviderDatagramDispatch;
+    s.send_entry = EntryOf<DataEntry, &Table::WskLxSend>(s.datagram());
+    s.receive_entry = EntryOf<DataEntry, &Table::WskLxReceive>(s.datagram());
     s.datagram_send =
-        EntryOf<DatagramSendEntry,
-                &wsk::WskProviderDatagramDispatch::WskSendTo>(s.datagram());
+        EntryOf<DatagramSendEntry, &Table::WskSendTo>(s.datagram());
     s.datagram_receive =
-        EntryOf<DatagramReceiveEntry,
-                &wsk::WskProviderDatagramDispatch::WskReceiveFrom>(
-            s.datagram());
+        EntryOf<DatagramReceiveEntry, &Table::WskReceiveFrom>(s.datagram());
   } else {
-    s.stream_send =
-        EntryOf<StreamSendEntry, &wsk::WskProviderConnectionDispatch::WskSend>(
-            s.connection());
-    s.stream_receive = EntryOf<StreamReceiveEntry,
-                               &wsk::WskProviderConnectionDispatch::WskReceive>(
-        s.connection());
+    using Table = wsk::WskProviderConnectionDispatch;
+    s.send_entry = EntryOf<DataEntry, &Table::WskSend>(s.connection());
+    s.receive_entry = EntryOf<DataEntry, &Table::WskReceive>(s.connection());
   }
 }
 
@@ -175,6 +175,9 @@ LxSocket* NewLxSocket(wsk::PWSK_SOCKET ws, uint32_t category, int family,
     return nullptr;
   s->wsk = ws;
   s->category = category;
+  if (category == wsk::WSK_FLAG_DATAGRAM_SOCKET) {
+    s->data_refuse.store(LxSocket::kRefuseUnbound, std::memory_order_relaxed);
+  }
   SetDispatch(*s);
   s->ops =
       category == wsk::WSK_FLAG_DATAGRAM_SOCKET ? &kDatagramOps : &kStreamOps;
@@ -323,7 +326,7 @@ long Bind(LxSocket& s, int fd, const sockaddr* addr, socklen_t len) {
     s.connection()->WskBind(s.wsk, a, 0, &irp);
   }
   long r = Result(irp);
-  if (r >= 0) s.bound = true;
+  if (r >= 0) s.MarkBound();
   return r;
 }
 
@@ -382,7 +385,7 @@ long Accept4(const WskBinding& /*b*/, LxSocket& s, int fd, sockaddr* addr,
   if (a == nullptr) [[unlikely]]
     return DiscardWsk(ws, wsk::WSK_FLAG_CONNECTION_SOCKET,
                       wsk::kNoRequestorHandle);
-  a->bound = true;
+  a->MarkBound();
   long nfd = HostHandle(*a);
   if (nfd < 0) {
     DiscardNew(a);

@@ -177,6 +177,22 @@ class MockDatagramDispatch : public wsk::WskProviderDatagramDispatch {
               (override));
 };
 
+// The datagram table with its connected forms (WskLxSend/WskLxReceive)
+// mocked too. MockDatagramDispatch leaves them to the table's defaults,
+// which make the same requests as WskSendTo/WskReceiveFrom, so its tests
+// state every datagram request in the long form.
+class MockDatagramLxDispatch : public MockDatagramDispatch {
+ public:
+  MOCK_METHOD(wsk::NTSTATUS, WskLxSend,
+              (wsk::PWSK_SOCKET Socket, wsk::PWSK_BUF Buffer, wsk::ULONG Flags,
+               wsk::PIRP Irp),
+              (override));
+  MOCK_METHOD(wsk::NTSTATUS, WskLxReceive,
+              (wsk::PWSK_SOCKET Socket, wsk::PWSK_BUF Buffer, wsk::ULONG Flags,
+               wsk::PIRP Irp),
+              (override));
+};
+
 #undef LXWSK_MOCK_CONNECTION_DISPATCH
 #undef LXWSK_MOCK_BASIC_DISPATCH
 
@@ -451,7 +467,7 @@ class MockedSocket {
 
   // Marks the socket bound, as an explicit bind would (skips WskBind with
   // WSK_FLAG_LX_IMPLICIT_BIND on connect/sendto/listen).
-  void MarkBound() { socket_->bound = true; }
+  void MarkBound() { socket_->MarkBound(); }
 
  private:
   ::testing::StrictMock<MockProviderDispatch> provider_;
@@ -465,6 +481,7 @@ class MockedSocket {
 
 using MockedStreamSocket = MockedSocket<MockStreamDispatch>;
 using MockedDatagramSocket = MockedSocket<MockDatagramDispatch>;
+using MockedDatagramLxSocket = MockedSocket<MockDatagramLxDispatch>;
 
 }  // namespace lxwsk_test
 

@@ -737,18 +737,26 @@ NTSTATUS ProviderDatagramData::WskSendTo(PWSK_SOCKET Socket, PWSK_BUF Buffer,
     }
     return WskSendToAddress(s, Buffer, Flags, RemoteAddress, Irp);
   }
-  // A value of its own from here: the connected form keeps it in r9 (the
-  // control length is dead, and the system call leaves r9 alone), not in a
-  // register it would have to save.
-  PIRP irp = Irp;
-  asm("" : "+r"(irp));
-  long r;
-  if (host::PosixSendFast<host::Threads::kSingle>(
-          irp->RequestorHandle, *Buffer, Flags, nullptr, nullptr, &r,
-          s->fast_refuse.load(std::memory_order_relaxed), irp)) [[likely]] {
-    return CompleteRawNoRoutine(irp, r);
+  return WskLxSend(Socket, Buffer, Flags, Irp);
+}
+
+// WskSendTo without an address or control: WskSend's fast form (the
+// datagram fast_refuse adds the bind-first rule); the refused requests go
+// on to WskSendTo's multi-threaded and general forms.
+NTSTATUS ProviderDatagramData::WskLxSend(PWSK_SOCKET Socket, PWSK_BUF Buffer,
+                                         ULONG Flags, PIRP Irp) {
+  ModelSocket* s = ToModel(Socket);
+  if (!__libc_single_threaded) [[unlikely]] {
+    return s->provider->WskSendToMulti(s, Buffer, Flags, nullptr, Irp);
   }
-  return provider().WskSendToMulti(s, Buffer, Flags, nullptr, irp);
+  long r;
+  if (host::PosixSendFast<host::Threads::kKnownSingle>(
+          Irp->RequestorHandle, *Buffer, Flags, nullptr, nullptr, &r,
+          s->fast_refuse.load(std::memory_order_relaxed), Irp)) [[likely]] {
+    return CompleteRawNoRoutine(Irp, r);
+  }
+  return s->provider->WskSendToInline(s, Buffer, Flags, nullptr, 0, nullptr,
+                                      Irp);
 }
 
 NTSTATUS ProviderDatagramData::WskSendToAddress(ModelSocket* s, PWSK_BUF Buffer,
@@ -767,9 +775,9 @@ NTSTATUS ProviderDatagramData::WskSendToAddress(ModelSocket* s, PWSK_BUF Buffer,
 
 // The refused forms of WskSendTo without control data: first the
 // multi-threaded process's fast form (glibc's sendto), then the general
-// form. WskSendTo tests for a multi-threaded process only in its fast
-// form's refusal: a test of its own ahead of it costs the single-threaded
-// form register moves.
+// form. WskLxSend comes here for a multi-threaded process from its first
+// test; WskSendToAddress only from its fast form's refusal (a test of its
+// own ahead of it cost the single-threaded form register moves).
 NTSTATUS Provider::WskSendToMulti(ModelSocket* s, PWSK_BUF Buffer, ULONG Flags,
                                   const SOCKADDR* RemoteAddress, PIRP Irp) {
   long r;
@@ -844,8 +852,17 @@ NTSTATUS ProviderDatagramData::WskReceiveFrom(
   if (RemoteAddress != nullptr) {
     return WskReceiveFromAddress(s, Buffer, Flags, RemoteAddress, Irp);
   }
+  return WskLxReceive(Socket, Buffer, Flags, Irp);
+}
+
+// WskReceiveFrom without an address, control or result flags: WskReceive's
+// fast form; the refused requests go on to WskReceiveFrom's
+// multi-threaded and general forms.
+NTSTATUS ProviderDatagramData::WskLxReceive(PWSK_SOCKET Socket, PWSK_BUF Buffer,
+                                            ULONG Flags, PIRP Irp) {
+  ModelSocket* s = ToModel(Socket);
   if (!__libc_single_threaded) [[unlikely]] {
-    return provider().WskReceiveFromMulti(s, Buffer, Flags, nullptr, Irp);
+    return s->provider->WskReceiveFromMulti(s, Buffer, Flags, nullptr, Irp);
   }
   long r;
   if (host::PosixReceiveFast<host::Threads::kKnownSingle>(
@@ -853,8 +870,8 @@ NTSTATUS ProviderDatagramData::WskReceiveFrom(
           s->fast_refuse.load(std::memory_order_relaxed), Irp)) [[likely]] {
     return CompleteRawNoRoutine(Irp, r);
   }
-  return provider().WskReceiveFromInline(s, Buffer, Flags, nullptr, nullptr,
-                                         nullptr, nullptr, Irp);
+  return s->provider->WskReceiveFromInline(s, Buffer, Flags, nullptr, nullptr,
+                                           nullptr, nullptr, Irp);
 }
 
 NTSTATUS ProviderDatagramData::WskReceiveFromAddress(ModelSocket* s,

@@ -46,40 +46,46 @@ struct CategoryOps {
 };
 
 // A socket's data-path entries in its dispatch table: the table's own
-// functions, called with the table (the C++ dispatch object) first.
-using StreamSendEntry = wsk::NTSTATUS (*)(wsk::WskProviderConnectionDispatch*,
-                                          wsk::PWSK_SOCKET, wsk::PWSK_BUF,
-                                          wsk::ULONG, wsk::PIRP);
-using StreamReceiveEntry = StreamSendEntry;
-using DatagramSendEntry = wsk::NTSTATUS (*)(wsk::WskProviderDatagramDispatch*,
-                                            wsk::PWSK_SOCKET, wsk::PWSK_BUF,
-                                            wsk::ULONG, const wsk::SOCKADDR*,
-                                            wsk::ULONG, const wsk::CMSGHDR*,
-                                            wsk::PIRP);
-using DatagramReceiveEntry =
-    wsk::NTSTATUS (*)(wsk::WskProviderDatagramDispatch*, wsk::PWSK_SOCKET,
-                      wsk::PWSK_BUF, wsk::ULONG, wsk::PSOCKADDR, wsk::ULONG*,
-                      wsk::CMSGHDR*, wsk::ULONG*, wsk::PIRP);
+// functions, called with the table (the C++ dispatch object, `dispatch`)
+// first. The object's type differs by category; the ABI passes it alike.
+using DataEntry = wsk::NTSTATUS (*)(const void* table, wsk::PWSK_SOCKET,
+                                    wsk::PWSK_BUF, wsk::ULONG, wsk::PIRP);
+using DatagramSendEntry = wsk::NTSTATUS (*)(const void* table, wsk::PWSK_SOCKET,
+                                            wsk::PWSK_BUF, wsk::ULONG,
+                                            const wsk::SOCKADDR*, wsk::ULONG,
+                                            const wsk::CMSGHDR*, wsk::PIRP);
+using DatagramReceiveEntry = wsk::NTSTATUS (*)(const void* table,
+                                               wsk::PWSK_SOCKET, wsk::PWSK_BUF,
+                                               wsk::ULONG, wsk::PSOCKADDR,
+                                               wsk::ULONG*, wsk::CMSGHDR*,
+                                               wsk::ULONG*, wsk::PIRP);
 
 // The Linux socket object behind one or more fds (dup shares it).
 struct LxSocket {
   std::atomic<int> refs{1};
+  // 0 when a request without an address goes straight to send_entry/
+  // receive_entry; otherwise the category's own form handles it first:
+  // kRefuseUnbound, a datagram socket not yet bound (the autobind before
+  // WSK's bind-first rule); kRefuseDeferredError, an error recvmmsg left.
+  // One word, so the data path makes one test whatever the category (in
+  // the padding after `refs`).
+  static constexpr uint32_t kRefuseUnbound = 1;
+  static constexpr uint32_t kRefuseDeferredError = 2;
+  std::atomic<uint32_t> data_refuse{0};
   const CategoryOps* ops;
   wsk::PWSK_SOCKET wsk;
   const void* dispatch;  // WSK_SOCKET::Dispatch of `category`
-  // WskSend/WskReceive (connection and stream categories) or WskSendTo/
-  // WskReceiveFrom (datagram), read from `dispatch` whenever it is set
-  // (SetDispatch), as a C WSK client keeps the PFN_WSK_SEND it reads from
-  // the table: a request is then one indirect call with one load, where a
-  // C++ virtual call loads the object, its table and the entry.
-  union {
-    StreamSendEntry stream_send = nullptr;
-    DatagramSendEntry datagram_send;
-  };
-  union {
-    StreamReceiveEntry stream_receive = nullptr;
-    DatagramReceiveEntry datagram_receive;
-  };
+  // The entries are read from `dispatch` whenever it is set (SetDispatch),
+  // as a C WSK client keeps the PFN_WSK_SEND it reads from the table: a
+  // request is then one indirect call with one load, where a C++ virtual
+  // call loads the object, its table and the entry.
+  // send/recv without an address, every category: WskSend/WskReceive
+  // (connection and stream tables), WskLxSend/WskLxReceive (datagram).
+  DataEntry send_entry = nullptr;
+  DataEntry receive_entry = nullptr;
+  // Datagram sockets' long forms: WskSendTo/WskReceiveFrom.
+  DatagramSendEntry datagram_send = nullptr;
+  DatagramReceiveEntry datagram_receive = nullptr;
   uint32_t category;  // WSK_FLAG_*_SOCKET
   int family;         // Linux values
   int type;
@@ -88,6 +94,21 @@ struct LxSocket {
   // An error do_recvmmsg leaves for the next call after receiving some
   // datagrams (the kernel stores it in sk_err, which WSK cannot set).
   std::atomic<int> deferred_error{0};
+
+  void MarkBound() {
+    bound.store(true, std::memory_order_relaxed);
+    data_refuse.fetch_and(~kRefuseUnbound);
+  }
+  // The flag goes up after the error and down before it is taken, so a
+  // pending error always has it up.
+  void SetDeferredError(int err) {
+    deferred_error.store(err);
+    data_refuse.fetch_or(kRefuseDeferredError);
+  }
+  int TakeDeferredError() {
+    data_refuse.fetch_and(~kRefuseDeferredError);
+    return deferred_error.exchange(0);
+  }
 
   // `new LxSocket` takes a block from the syscalls layer's lookaside list
   // (wsk/lookaside.h: no lock, no heap call until its arena is full) and

@@ -39,7 +39,7 @@ inline uint16_t WsFamilyFast(int linux_family) {
   if (linux_family == AF_INET6) return wsk::WS_AF_INET6;
   return WsFamily(linux_family);
 }
-inline int LinuxFamilyFast(uint16_t ws_family) {
+[[gnu::always_inline]] inline int LinuxFamilyFast(uint16_t ws_family) {
   if (ws_family == wsk::WS_AF_INET) return AF_INET;
   if (ws_family == wsk::WS_AF_INET6) return AF_INET6;
   return LinuxFamily(ws_family);

@@ -1121,6 +1121,7 @@ TEST_F(DatagramDataTest, RecvmmsgErrorAfterADatagramIsLeftForTheNextCall) {
         .WillOnce(CompleteIrp(wsk::STATUS_ACCESS_VIOLATION));
   }
   EXPECT_EQ(lx::RecvMmsg(lx(), kHostFd, msgs, 2, 0, nullptr), 1);
+  EXPECT_NE(lx().data_refuse.load() & lx::LxSocket::kRefuseDeferredError, 0u);
   // No WSK call: the stored error comes first, once.
   EXPECT_EQ(lx::RecvFrom(lx(), kHostFd, a, sizeof(a), 0, nullptr, nullptr),
             -EFAULT);
@@ -1137,7 +1138,7 @@ TEST_F(DatagramDataTest, RecvmmsgErrorAfterADatagramIsLeftForTheNextCall) {
 }
 
 TEST_F(DatagramDataTest, SoErrorReadsTheErrorRecvmmsgLeft) {
-  lx().deferred_error.store(EFAULT);
+  lx().SetDeferredError(EFAULT);
   int e = -1;
   socklen_t len = sizeof(e);
   EXPECT_EQ(lx::GetSockOpt(lx(), kHostFd, SOL_SOCKET, SO_ERROR, &e, &len), 0);

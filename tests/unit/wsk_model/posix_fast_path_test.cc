@@ -162,6 +162,10 @@ TEST_F(PosixFastPathTest, UnboundSendToIsInvalidDeviceStateUntilBound) {
                                 connected_form.get()),
             STATUS_INVALID_DEVICE_STATE);
   EXPECT_EQ(connected_form.completions, 1);
+  IrpProbe lx_form;
+  EXPECT_EQ(provider_.WskLxSend(s, &buf, 0, lx_form.get()),
+            STATUS_INVALID_DEVICE_STATE);
+  EXPECT_EQ(lx_form.completions, 1);
 
   SOCKADDR_IN any{WS_AF_INET, 0, {}, {}};
   memcpy(&any.sin_addr, "\x7f\x00\x00\x01", 4);
@@ -187,7 +191,8 @@ TEST_F(PosixFastPathTest, UnboundSendToIsInvalidDeviceStateUntilBound) {
 // the fast forms (the data path's stack IRPs); one with a routine, or
 // without a requestor handle (the socket's own is used), takes the general
 // form. Connected requests (no address, the shim's send()/recv() on a
-// connected UDP socket): the same results every way, errors included.
+// connected UDP socket), in the long forms and in the connected forms
+// (WskLxSend/WskLxReceive): the same results every way, errors included.
 TEST_F(PosixFastPathTest, FastAndGeneralFormsGetTheSameResults) {
   SOCKADDR_IN a_addr{}, b_addr{};
   PWSK_SOCKET a = MakeBoundUdp(0, &a_addr);
@@ -199,7 +204,12 @@ TEST_F(PosixFastPathTest, FastAndGeneralFormsGetTheSameResults) {
                                        nullptr, connect.get()),
             STATUS_SUCCESS);
   enum Kind { kFast, kNoRequestor, kRoutine };
-  for (Kind kind : {kFast, kNoRequestor, kRoutine}) {
+  for (int i = 0; i < 6; ++i) {
+    const Kind kind = static_cast<Kind>(i % 3);
+    // The long forms, then the connected forms (WskLxSend/WskLxReceive).
+    const bool lx_forms = i >= 3;
+    SCOPED_TRACE(lx_forms ? "WskLxSend/WskLxReceive"
+                          : "WskSendTo/WskReceiveFrom");
     SCOPED_TRACE(kind == kFast          ? "bare IRP naming its handle"
                  : kind == kNoRequestor ? "bare IRP without a handle"
                                         : "IRP with a routine");
@@ -216,7 +226,9 @@ TEST_F(PosixFastPathTest, FastAndGeneralFormsGetTheSameResults) {
     IoReuseIrp(&plain, requestor(a), STATUS_SUCCESS);
     IrpProbe probe(requestor(a));
     PIRP irp = bare ? &plain : probe.get();
-    EXPECT_EQ(provider_.WskSendTo(a, &out_buf, 0, nullptr, 0, nullptr, irp),
+    EXPECT_EQ(lx_forms ? provider_.WskLxSend(a, &out_buf, 0, irp)
+                       : provider_.WskSendTo(a, &out_buf, 0, nullptr, 0,
+                                             nullptr, irp),
               STATUS_SUCCESS);
     EXPECT_EQ(irp->IoStatus.Status, STATUS_SUCCESS);
     EXPECT_EQ(irp->IoStatus.Information, 4u);
@@ -231,8 +243,10 @@ TEST_F(PosixFastPathTest, FastAndGeneralFormsGetTheSameResults) {
       probe.Reset(requestor(b));
       const NTSTATUS want =
           attempt == 0 ? STATUS_SUCCESS : STATUS_DEVICE_NOT_READY;
-      EXPECT_EQ(provider_.WskReceiveFrom(b, &in_buf, 0, nullptr, nullptr,
-                                         nullptr, nullptr, irp),
+      EXPECT_EQ(lx_forms
+                    ? provider_.WskLxReceive(b, &in_buf, 0, irp)
+                    : provider_.WskReceiveFrom(b, &in_buf, 0, nullptr, nullptr,
+                                               nullptr, nullptr, irp),
                 want);
       EXPECT_EQ(irp->IoStatus.Status, want);
       EXPECT_EQ(irp->IoStatus.Information, attempt == 0 ? 4u : 0u);

@@ -343,6 +343,18 @@ TEST_F(MultiThreadFastFormTest,
   EXPECT_EQ(recv.IoStatus.Information, 5u);
   EXPECT_EQ(std::string(in, 5), "dgram");
   EXPECT_EQ(g_recvfrom_calls.load(), 1);
+  // The connected forms (WskLxSend/WskLxReceive): the same, one glibc call
+  // each.
+  BareIrp lx_send(a);
+  EXPECT_EQ(provider_.WskLxSend(a, &out_buf, 0, &lx_send), STATUS_SUCCESS);
+  EXPECT_EQ(lx_send.IoStatus.Information, 5u);
+  EXPECT_EQ(g_sendto_calls.load(), 2);
+  memset(in, 0, sizeof(in));
+  BareIrp lx_recv(b);
+  EXPECT_EQ(provider_.WskLxReceive(b, &in_buf, 0, &lx_recv), STATUS_SUCCESS);
+  EXPECT_EQ(lx_recv.IoStatus.Information, 5u);
+  EXPECT_EQ(std::string(in, 5), "dgram");
+  EXPECT_EQ(g_recvfrom_calls.load(), 2);
 
   // With addresses: Windows form in, Windows form out.
   SOCKADDR_IN to{};
@@ -355,7 +367,7 @@ TEST_F(MultiThreadFastFormTest,
                                 nullptr, &send_to),
             STATUS_SUCCESS);
   EXPECT_EQ(send_to.IoStatus.Information, 5u);
-  EXPECT_EQ(g_sendto_calls.load(), 2);
+  EXPECT_EQ(g_sendto_calls.load(), 3);
   SOCKADDR_IN6 from{};
   BareIrp recv_from(b);
   EXPECT_EQ(provider_.WskReceiveFrom(b, &in_buf, 0,
@@ -363,7 +375,7 @@ TEST_F(MultiThreadFastFormTest,
                                      nullptr, nullptr, nullptr, &recv_from),
             STATUS_SUCCESS);
   EXPECT_EQ(recv_from.IoStatus.Information, 5u);
-  EXPECT_EQ(g_recvfrom_calls.load(), 2);
+  EXPECT_EQ(g_recvfrom_calls.load(), 3);
   SOCKADDR_IN got;
   memcpy(&got, &from, sizeof(got));
   EXPECT_EQ(got.sin_family, WS_AF_INET);
@@ -377,7 +389,11 @@ TEST_F(MultiThreadFastFormTest,
                                      nullptr, &empty),
             STATUS_DEVICE_NOT_READY);
   EXPECT_EQ(empty.IoStatus.Status, STATUS_DEVICE_NOT_READY);
-  EXPECT_EQ(g_recvfrom_calls.load(), 3);
+  EXPECT_EQ(g_recvfrom_calls.load(), 4);
+  BareIrp lx_empty(b);
+  EXPECT_EQ(provider_.WskLxReceive(b, &in_buf, 0, &lx_empty),
+            STATUS_DEVICE_NOT_READY);
+  EXPECT_EQ(g_recvfrom_calls.load(), 5);
   Close(a);
   Close(b);
 }

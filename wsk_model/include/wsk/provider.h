@@ -92,6 +92,12 @@ class ProviderDatagramData : public WskProviderDatagramDispatch {
                           PSOCKADDR RemoteAddress, ULONG* ControlLength,
                           CMSGHDR* ControlInfo, ULONG* ControlFlags,
                           PIRP Irp) final;
+  // The connected forms (lxwsk extensions): WskSendTo's and
+  // WskReceiveFrom's fast forms without an address, which those reach too.
+  NTSTATUS WskLxSend(PWSK_SOCKET Socket, PWSK_BUF Buffer, ULONG Flags,
+                     PIRP Irp) final;
+  NTSTATUS WskLxReceive(PWSK_SOCKET Socket, PWSK_BUF Buffer, ULONG Flags,
+                        PIRP Irp) final;
 
  private:
   Provider& provider();  // the Provider this is a base of

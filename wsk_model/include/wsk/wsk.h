@@ -239,6 +239,22 @@ class WskProviderDatagramDispatch : public WskProviderBasicDispatch {
   // Linux getpeername on a connected UDP socket needs one.
   virtual NTSTATUS WskGetRemoteAddress(PWSK_SOCKET Socket,
                                        PSOCKADDR RemoteAddress, PIRP Irp) = 0;
+  // lxwsk extensions: WskSendTo with no remote address (the one connect
+  // fixed) and no control, and WskReceiveFrom with no address, control or
+  // result flags, in the connection table's WskSend/WskReceive shape. They
+  // are the requests of send()/recv() on a connected UDP socket; with four
+  // arguments they travel in registers, where the long forms' last ones go
+  // through the stack. A table that does not override them serves them
+  // with its long forms, so they mean exactly those requests.
+  virtual NTSTATUS WskLxSend(PWSK_SOCKET Socket, PWSK_BUF Buffer, ULONG Flags,
+                             PIRP Irp) {
+    return WskSendTo(Socket, Buffer, Flags, nullptr, 0, nullptr, Irp);
+  }
+  virtual NTSTATUS WskLxReceive(PWSK_SOCKET Socket, PWSK_BUF Buffer,
+                                ULONG Flags, PIRP Irp) {
+    return WskReceiveFrom(Socket, Buffer, Flags, nullptr, nullptr, nullptr,
+                          nullptr, Irp);
+  }
 };
 
 class WskProviderConnectionDispatch : public WskProviderBasicDispatch {

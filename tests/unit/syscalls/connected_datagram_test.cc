@@ -1,0 +1,176 @@
+// The datagram data path's two ways into WSK: send()/recv() without an
+// address on a bound socket take the table's connected forms (WskLxSend /
+// WskLxReceive, the four-argument shape of WskSend/WskReceive); an address,
+// an unbound socket (autobind first) or an error recvmmsg left take the
+// long forms (WskSendTo / WskReceiveFrom) after the category's own checks.
+// LxSocket::data_refuse decides, and follows bind and the deferred error.
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <cerrno>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "lx/syscalls.h"
+#include "mocks/mock_wsk_dispatch.h"
+#include "wsk/wsk.h"
+
+namespace lxwsk_test {
+namespace {
+
+using ::testing::_;
+using ::testing::ElementsAre;
+using ::testing::InSequence;
+using ::testing::IsNull;
+using ::testing::NotNull;
+
+MATCHER_P(IrpFor, fd, "") {
+  return arg != nullptr && arg->RequestorHandle == fd;
+}
+
+class ConnectedDatagramTest : public ::testing::Test {
+ protected:
+  void SetUp() override { ASSERT_TRUE(s_.ok()); }
+  lx::LxSocket& lx() { return s_.lx(); }
+  uint32_t refuse() { return lx().data_refuse.load(); }
+  MockedDatagramLxSocket s_{AF_INET6, SOCK_DGRAM};
+};
+
+TEST_F(ConnectedDatagramTest, BoundSocketSendsAndReceivesInTheConnectedForms) {
+  s_.MarkBound();
+  EXPECT_EQ(refuse(), 0u);
+  char out[] = "hello";
+  char in[8] = {};
+  CapturedBuffer sent, received;
+  EXPECT_CALL(s_.dispatch(),
+              WskLxSend(s_.wsk(), NotNull(), wsk::WSK_FLAG_LX_DONTWAIT,
+                        IrpFor(kHostFd)))
+      .WillOnce(CaptureBuffer(&sent, wsk::STATUS_SUCCESS, 5));
+  EXPECT_CALL(
+      s_.dispatch(),
+      WskLxReceive(s_.wsk(), NotNull(), wsk::WSK_FLAG_LX_PEEK, IrpFor(kHostFd)))
+      .WillOnce(CaptureBuffer(&received, wsk::STATUS_SUCCESS, 3));
+  EXPECT_EQ(lx::SendTo(lx(), kHostFd, out, 5, MSG_DONTWAIT, nullptr, 0), 5);
+  EXPECT_EQ(
+      lx::RecvFrom(lx(), kHostFd, in, sizeof(in), MSG_PEEK, nullptr, nullptr),
+      3);
+  EXPECT_THAT(sent.ranges, ElementsAre(MdlRange{out, 5}));
+  EXPECT_THAT(received.ranges, ElementsAre(MdlRange{in, sizeof(in)}));
+}
+
+// A failed request keeps the data path's results: the status's errno, and
+// SIGPIPE's rule (MSG_NOSIGNAL here, so none) for a broken pipe.
+TEST_F(ConnectedDatagramTest, ConnectedFormsReportErrorsAsTheLongForms) {
+  s_.MarkBound();
+  char buf[4] = {};
+  EXPECT_CALL(s_.dispatch(), WskLxSend(s_.wsk(), _, _, _))
+      .WillOnce(CompleteIrp(wsk::STATUS_ADDRESS_NOT_ASSOCIATED))
+      .WillOnce(::testing::Return(wsk::STATUS_PENDING));
+  EXPECT_CALL(s_.dispatch(), WskLxReceive(s_.wsk(), _, _, _))
+      .WillOnce(CompleteIrp(wsk::STATUS_DEVICE_NOT_READY));
+  EXPECT_EQ(lx::Write(lx(), kHostFd, buf, 4), -EDESTADDRREQ);
+  EXPECT_EQ(lx::Write(lx(), kHostFd, buf, 4), -EIO);  // never completed
+  EXPECT_EQ(lx::Read(lx(), kHostFd, buf, 4), -EAGAIN);
+}
+
+TEST_F(ConnectedDatagramTest, AnAddressTakesTheLongForms) {
+  s_.MarkBound();
+  const sockaddr_in6 to = LinuxIn6(53, 1);
+  char buf[4] = {};
+  sockaddr_in6 from{};
+  socklen_t from_len = sizeof(from);
+  EXPECT_CALL(s_.dispatch(),
+              WskSendTo(s_.wsk(), _, 0u, IsWindowsFormOf(&to, sizeof(to)), 0u,
+                        IsNull(), IrpFor(kHostFd)))
+      .WillOnce(CompleteIrp(wsk::STATUS_SUCCESS, 4));
+  EXPECT_CALL(s_.dispatch(),
+              WskReceiveFrom(s_.wsk(), _, 0u, NotNull(), IsNull(), IsNull(),
+                             IsNull(), IrpFor(kHostFd)))
+      .WillOnce(CompleteIrp(wsk::STATUS_SUCCESS, 4));
+  EXPECT_EQ(lx::SendTo(lx(), kHostFd, buf, 4, 0,
+                       reinterpret_cast<const sockaddr*>(&to), sizeof(to)),
+            4);
+  EXPECT_EQ(lx::RecvFrom(lx(), kHostFd, buf, 4, 0,
+                         reinterpret_cast<sockaddr*>(&from), &from_len),
+            4);
+}
+
+// An unbound socket: the implicit bind, then the long form; from then on
+// the connected form.
+TEST_F(ConnectedDatagramTest, UnboundSocketBindsFirstThenTakesTheFastForm) {
+  EXPECT_EQ(refuse(), lx::LxSocket::kRefuseUnbound);
+  char buf[4] = {};
+  {
+    InSequence seq;
+    EXPECT_CALL(s_.dispatch(),
+                WskBind(s_.wsk(), IsNull(), wsk::WSK_FLAG_LX_IMPLICIT_BIND,
+                        IrpFor(kHostFd)))
+        .WillOnce(CompleteIrp(wsk::STATUS_SUCCESS));
+    EXPECT_CALL(s_.dispatch(), WskSendTo(s_.wsk(), _, 0u, IsNull(), 0u,
+                                         IsNull(), IrpFor(kHostFd)))
+        .WillOnce(CompleteIrp(wsk::STATUS_SUCCESS, 4));
+    EXPECT_CALL(s_.dispatch(), WskLxSend(s_.wsk(), _, 0u, IrpFor(kHostFd)))
+        .WillOnce(CompleteIrp(wsk::STATUS_SUCCESS, 4));
+  }
+  EXPECT_EQ(lx::Write(lx(), kHostFd, buf, 4), 4);
+  EXPECT_TRUE(lx().bound.load());
+  EXPECT_EQ(refuse(), 0u);
+  EXPECT_EQ(lx::Write(lx(), kHostFd, buf, 4), 4);
+}
+
+TEST_F(ConnectedDatagramTest, ExplicitBindClearsTheRefusal) {
+  const sockaddr_in6 local = LinuxIn6(4000, 1);
+  EXPECT_CALL(s_.dispatch(), WskBind(s_.wsk(), NotNull(), 0u, _))
+      .WillOnce(CompleteIrp(wsk::STATUS_ADDRESS_ALREADY_EXISTS))
+      .WillOnce(CompleteIrp(wsk::STATUS_SUCCESS));
+  EXPECT_EQ(lx::Bind(lx(), kHostFd, reinterpret_cast<const sockaddr*>(&local),
+                     sizeof(local)),
+            -EADDRINUSE);
+  EXPECT_EQ(refuse(), lx::LxSocket::kRefuseUnbound);
+  EXPECT_EQ(lx::Bind(lx(), kHostFd, reinterpret_cast<const sockaddr*>(&local),
+                     sizeof(local)),
+            0);
+  EXPECT_EQ(refuse(), 0u);
+}
+
+// The error recvmmsg left comes before any datagram, with no WSK request;
+// then the connected form again. SO_ERROR takes it the same way.
+TEST_F(ConnectedDatagramTest, DeferredErrorComesFirstThenTheFastFormAgain) {
+  s_.MarkBound();
+  char buf[4] = {};
+  lx().SetDeferredError(ECONNREFUSED);
+  EXPECT_EQ(refuse(), lx::LxSocket::kRefuseDeferredError);
+  EXPECT_EQ(lx::Read(lx(), kHostFd, buf, 4), -ECONNREFUSED);
+  EXPECT_EQ(refuse(), 0u);
+  EXPECT_CALL(s_.dispatch(), WskLxReceive(s_.wsk(), _, 0u, IrpFor(kHostFd)))
+      .WillOnce(CompleteIrp(wsk::STATUS_SUCCESS, 2));
+  EXPECT_EQ(lx::Read(lx(), kHostFd, buf, 4), 2);
+
+  lx().SetDeferredError(EHOSTUNREACH);
+  int e = 0;
+  socklen_t len = sizeof(e);
+  EXPECT_EQ(lx::GetSockOpt(lx(), kHostFd, SOL_SOCKET, SO_ERROR, &e, &len), 0);
+  EXPECT_EQ(e, EHOSTUNREACH);
+  EXPECT_EQ(refuse(), 0u);
+  EXPECT_EQ(lx().deferred_error.load(), 0);
+}
+
+// A table that does not override the connected forms serves them with its
+// long forms: the same requests, no address, no control.
+TEST(DatagramTableTest, ConnectedFormsDefaultToTheLongForms) {
+  ::testing::StrictMock<MockDatagramDispatch> table;
+  wsk::WskProviderDatagramDispatch& d = table;
+  wsk::WSK_SOCKET ws{&table};
+  wsk::WSK_BUF buf{};
+  wsk::IRP irp{};
+  EXPECT_CALL(table, WskSendTo(&ws, &buf, 7u, IsNull(), 0u, IsNull(), &irp))
+      .WillOnce(::testing::Return(wsk::STATUS_SUCCESS));
+  EXPECT_CALL(table, WskReceiveFrom(&ws, &buf, 9u, IsNull(), IsNull(), IsNull(),
+                                    IsNull(), &irp))
+      .WillOnce(::testing::Return(wsk::STATUS_DEVICE_NOT_READY));
+  EXPECT_EQ(d.WskLxSend(&ws, &buf, 7, &irp), wsk::STATUS_SUCCESS);
+  EXPECT_EQ(d.WskLxReceive(&ws, &buf, 9, &irp), wsk::STATUS_DEVICE_NOT_READY);
+}
+
+}  // namespace
+}  // namespace lxwsk_test
