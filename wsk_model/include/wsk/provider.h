@@ -85,32 +85,32 @@ inline ModelSocket* ToModel(PWSK_SOCKET s) {
 // entries are the functions themselves. Their general forms are Provider's.
 class ProviderDatagramData : public WskProviderDatagramDispatch {
  public:
-  NTSTATUS WskSendTo(PWSK_SOCKET Socket, PWSK_BUF Buffer, ULONG Flags,
-                     const SOCKADDR* RemoteAddress, ULONG ControlInfoLength,
-                     const CMSGHDR* ControlInfo, PIRP Irp) final;
-  NTSTATUS WskReceiveFrom(PWSK_SOCKET Socket, PWSK_BUF Buffer, ULONG Flags,
-                          PSOCKADDR RemoteAddress, ULONG* ControlLength,
-                          CMSGHDR* ControlInfo, ULONG* ControlFlags,
-                          PIRP Irp) final;
+  [[gnu::hot]] NTSTATUS WskSendTo(PWSK_SOCKET Socket, PWSK_BUF Buffer,
+                                  ULONG Flags, const SOCKADDR* RemoteAddress,
+                                  ULONG ControlInfoLength,
+                                  const CMSGHDR* ControlInfo, PIRP Irp) final;
+  [[gnu::hot]] NTSTATUS WskReceiveFrom(PWSK_SOCKET Socket, PWSK_BUF Buffer,
+                                       ULONG Flags, PSOCKADDR RemoteAddress,
+                                       ULONG* ControlLength,
+                                       CMSGHDR* ControlInfo,
+                                       ULONG* ControlFlags, PIRP Irp) final;
   // The connected forms (lxwsk extensions): WskSendTo's and
   // WskReceiveFrom's fast forms without an address, which those reach too.
-  NTSTATUS WskLxSend(PWSK_SOCKET Socket, PWSK_BUF Buffer, ULONG Flags,
-                     PIRP Irp) final;
-  NTSTATUS WskLxReceive(PWSK_SOCKET Socket, PWSK_BUF Buffer, ULONG Flags,
-                        PIRP Irp) final;
+  [[gnu::hot]] NTSTATUS WskLxSend(PWSK_SOCKET Socket, PWSK_BUF Buffer,
+                                  ULONG Flags, PIRP Irp) final;
+  [[gnu::hot]] NTSTATUS WskLxReceive(PWSK_SOCKET Socket, PWSK_BUF Buffer,
+                                     ULONG Flags, PIRP Irp) final;
 
  private:
   Provider& provider();  // the Provider this is a base of
   // WskSendTo/WskReceiveFrom with an address and nothing else (no
   // control, no result flags).
-  [[gnu::noinline]] NTSTATUS WskSendToAddress(ModelSocket* s, PWSK_BUF Buffer,
-                                              ULONG Flags,
-                                              const SOCKADDR* RemoteAddress,
-                                              PIRP Irp);
-  [[gnu::noinline]] NTSTATUS WskReceiveFromAddress(ModelSocket* s,
-                                                   PWSK_BUF Buffer, ULONG Flags,
-                                                   PSOCKADDR RemoteAddress,
-                                                   PIRP Irp);
+  [[gnu::noinline, gnu::hot]] NTSTATUS WskSendToAddress(
+      ModelSocket* s, PWSK_BUF Buffer, ULONG Flags,
+      const SOCKADDR* RemoteAddress, PIRP Irp);
+  [[gnu::noinline, gnu::hot]] NTSTATUS WskReceiveFromAddress(
+      ModelSocket* s, PWSK_BUF Buffer, ULONG Flags, PSOCKADDR RemoteAddress,
+      PIRP Irp);
 };
 
 // The stream (and so connection) table is the primary base: the TCP data
@@ -169,10 +169,10 @@ class Provider final : public WskProviderStreamDispatch,
                               PIRP Irp) override;
   NTSTATUS WskGetRemoteAddress(PWSK_SOCKET Socket, PSOCKADDR RemoteAddress,
                                PIRP Irp) override;
-  NTSTATUS WskSend(PWSK_SOCKET Socket, PWSK_BUF Buffer, ULONG Flags,
-                   PIRP Irp) override;
-  NTSTATUS WskReceive(PWSK_SOCKET Socket, PWSK_BUF Buffer, ULONG Flags,
-                      PIRP Irp) override;
+  [[gnu::hot]] NTSTATUS WskSend(PWSK_SOCKET Socket, PWSK_BUF Buffer,
+                                ULONG Flags, PIRP Irp) override;
+  [[gnu::hot]] NTSTATUS WskReceive(PWSK_SOCKET Socket, PWSK_BUF Buffer,
+                                   ULONG Flags, PIRP Irp) override;
   NTSTATUS WskDisconnect(PWSK_SOCKET Socket, PWSK_BUF Buffer, ULONG Flags,
                          PIRP Irp) override;
   NTSTATUS WskLxSendMessage(PWSK_SOCKET Socket, PWSK_BUF Buffer, ULONG Flags,
