@@ -194,11 +194,15 @@ struct SendIrp : DataIrp {
     return DatagramSendGeneral(s, fd, buf, flags, to, to_len, control);
   }
   SendIrp irp(fd, flags);
-  const wsk::NTSTATUS st = s.datagram_send(
-      s.dispatch, s.wsk, buf, WskSendFlags(flags), remote,
-      control ? static_cast<wsk::ULONG>(control->length) : 0,
-      control ? static_cast<const wsk::CMSGHDR*>(control->data) : nullptr,
-      &irp);
+  wsk::NTSTATUS st;
+  if (control == nullptr) [[likely]] {
+    st = s.send_to_entry(s.dispatch, s.wsk, buf, WskSendFlags(flags), remote,
+                         &irp);
+  } else {
+    st = s.datagram_send(s.dispatch, s.wsk, buf, WskSendFlags(flags), remote,
+                         static_cast<wsk::ULONG>(control->length),
+                         static_cast<const wsk::CMSGHDR*>(control->data), &irp);
+  }
   long r = DataResult(st, irp);
   if (r >= 0) [[likely]]
     return r;
@@ -261,11 +265,17 @@ struct SendIrp : DataIrp {
   alignas(ReceiveControl) unsigned char rc_storage[sizeof(ReceiveControl)];
   if (control != nullptr) rc = new (rc_storage) ReceiveControl;
   DataIrp irp(fd);
-  const wsk::NTSTATUS st =
-      s.datagram_receive(s.dispatch, s.wsk, buf, WskReceiveFlags(flags), remote,
-                         rc ? &rc->length : nullptr,
-                         rc ? reinterpret_cast<wsk::CMSGHDR*>(rc->ws) : nullptr,
-                         msg_flags ? &ws_flags : nullptr, &irp);
+  wsk::NTSTATUS st;
+  if (rc == nullptr && msg_flags == nullptr) [[likely]] {
+    st = s.receive_from_entry(s.dispatch, s.wsk, buf, WskReceiveFlags(flags),
+                              remote, &irp);
+  } else {
+    st = s.datagram_receive(
+        s.dispatch, s.wsk, buf, WskReceiveFlags(flags), remote,
+        rc ? &rc->length : nullptr,
+        rc ? reinterpret_cast<wsk::CMSGHDR*>(rc->ws) : nullptr,
+        msg_flags ? &ws_flags : nullptr, &irp);
+  }
   long r = DataResult(st, irp);
   if (r >= 0) {
     if (remote != nullptr) {

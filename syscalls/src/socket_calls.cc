@@ -154,6 +154,9 @@ void SetDispatch(LxSocket& s) {
     using Table = wsk::WskProviderDatagramDispatch;
     s.send_entry = EntryOf<DataEntry, &Table::WskLxSend>(s.datagram());
     s.receive_entry = EntryOf<DataEntry, &Table::WskLxReceive>(s.datagram());
+    s.send_to_entry = EntryOf<SendToEntry, &Table::WskLxSendTo>(s.datagram());
+    s.receive_from_entry =
+        EntryOf<ReceiveFromEntry, &Table::WskLxReceiveFrom>(s.datagram());
     s.datagram_send =
         EntryOf<DatagramSendEntry, &Table::WskSendTo>(s.datagram());
     s.datagram_receive =

@@ -177,10 +177,11 @@ class MockDatagramDispatch : public wsk::WskProviderDatagramDispatch {
               (override));
 };
 
-// The datagram table with its connected forms (WskLxSend/WskLxReceive)
-// mocked too. MockDatagramDispatch leaves them to the table's defaults,
-// which make the same requests as WskSendTo/WskReceiveFrom, so its tests
-// state every datagram request in the long form.
+// The datagram table with its lxwsk forms (WskLxSend/WskLxReceive,
+// WskLxSendTo/WskLxReceiveFrom) mocked too. MockDatagramDispatch leaves them to
+// the table's defaults, which make the same requests as
+// WskSendTo/WskReceiveFrom, so its tests state every datagram request in the
+// long form.
 class MockDatagramLxDispatch : public MockDatagramDispatch {
  public:
   MOCK_METHOD(wsk::NTSTATUS, WskLxSend,
@@ -190,6 +191,14 @@ class MockDatagramLxDispatch : public MockDatagramDispatch {
   MOCK_METHOD(wsk::NTSTATUS, WskLxReceive,
               (wsk::PWSK_SOCKET Socket, wsk::PWSK_BUF Buffer, wsk::ULONG Flags,
                wsk::PIRP Irp),
+              (override));
+  MOCK_METHOD(wsk::NTSTATUS, WskLxSendTo,
+              (wsk::PWSK_SOCKET Socket, wsk::PWSK_BUF Buffer, wsk::ULONG Flags,
+               const wsk::SOCKADDR* RemoteAddress, wsk::PIRP Irp),
+              (override));
+  MOCK_METHOD(wsk::NTSTATUS, WskLxReceiveFrom,
+              (wsk::PWSK_SOCKET Socket, wsk::PWSK_BUF Buffer, wsk::ULONG Flags,
+               wsk::PSOCKADDR RemoteAddress, wsk::PIRP Irp),
               (override));
 };
 

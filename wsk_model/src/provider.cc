@@ -735,7 +735,7 @@ NTSTATUS ProviderDatagramData::WskSendTo(PWSK_SOCKET Socket, PWSK_BUF Buffer,
       return provider().WskSendToInline(s, Buffer, Flags, RemoteAddress,
                                         ControlInfoLength, ControlInfo, Irp);
     }
-    return WskSendToAddress(s, Buffer, Flags, RemoteAddress, Irp);
+    return WskLxSendTo(Socket, Buffer, Flags, RemoteAddress, Irp);
   }
   return WskLxSend(Socket, Buffer, Flags, Irp);
 }
@@ -759,11 +759,15 @@ NTSTATUS ProviderDatagramData::WskLxSend(PWSK_SOCKET Socket, PWSK_BUF Buffer,
                                       Irp);
 }
 
-NTSTATUS ProviderDatagramData::WskSendToAddress(ModelSocket* s, PWSK_BUF Buffer,
-                                                ULONG Flags,
-                                                const SOCKADDR* RemoteAddress,
-                                                PIRP Irp) {
-  if (RemoteAddress == nullptr) __builtin_unreachable();  // WskSendTo's test
+// WskSendTo with an address and no control.
+NTSTATUS ProviderDatagramData::WskLxSendTo(PWSK_SOCKET Socket, PWSK_BUF Buffer,
+                                           ULONG Flags,
+                                           const SOCKADDR* RemoteAddress,
+                                           PIRP Irp) {
+  if (RemoteAddress == nullptr) [[unlikely]] {
+    return WskLxSend(Socket, Buffer, Flags, Irp);
+  }
+  ModelSocket* s = ToModel(Socket);
   long r;
   if (host::PosixSendFast<host::Threads::kSingle>(
           Irp->RequestorHandle, *Buffer, Flags, RemoteAddress, nullptr, &r,
@@ -776,7 +780,7 @@ NTSTATUS ProviderDatagramData::WskSendToAddress(ModelSocket* s, PWSK_BUF Buffer,
 // The refused forms of WskSendTo without control data: first the
 // multi-threaded process's fast form (glibc's sendto), then the general
 // form. WskLxSend comes here for a multi-threaded process from its first
-// test; WskSendToAddress only from its fast form's refusal (a test of its
+// test; WskLxSendTo only from its fast form's refusal (a test of its
 // own ahead of it cost the single-threaded form register moves).
 NTSTATUS Provider::WskSendToMulti(ModelSocket* s, PWSK_BUF Buffer, ULONG Flags,
                                   const SOCKADDR* RemoteAddress, PIRP Irp) {
@@ -850,7 +854,7 @@ NTSTATUS ProviderDatagramData::WskReceiveFrom(
                                            ControlFlags, Irp);
   }
   if (RemoteAddress != nullptr) {
-    return WskReceiveFromAddress(s, Buffer, Flags, RemoteAddress, Irp);
+    return WskLxReceiveFrom(Socket, Buffer, Flags, RemoteAddress, Irp);
   }
   return WskLxReceive(Socket, Buffer, Flags, Irp);
 }
@@ -874,12 +878,15 @@ NTSTATUS ProviderDatagramData::WskLxReceive(PWSK_SOCKET Socket, PWSK_BUF Buffer,
                                            nullptr, nullptr, Irp);
 }
 
-NTSTATUS ProviderDatagramData::WskReceiveFromAddress(ModelSocket* s,
-                                                     PWSK_BUF Buffer,
-                                                     ULONG Flags,
-                                                     PSOCKADDR RemoteAddress,
-                                                     PIRP Irp) {
-  if (RemoteAddress == nullptr) __builtin_unreachable();  // the caller's test
+// WskReceiveFrom with an address and no control or result flags.
+NTSTATUS ProviderDatagramData::WskLxReceiveFrom(PWSK_SOCKET Socket,
+                                                PWSK_BUF Buffer, ULONG Flags,
+                                                PSOCKADDR RemoteAddress,
+                                                PIRP Irp) {
+  if (RemoteAddress == nullptr) [[unlikely]] {
+    return WskLxReceive(Socket, Buffer, Flags, Irp);
+  }
+  ModelSocket* s = ToModel(Socket);
   if (!__libc_single_threaded) [[unlikely]] {
     return provider().WskReceiveFromMulti(s, Buffer, Flags, RemoteAddress, Irp);
   }

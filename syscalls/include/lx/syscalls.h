@@ -50,6 +50,12 @@ struct CategoryOps {
 // first. The object's type differs by category; the ABI passes it alike.
 using DataEntry = wsk::NTSTATUS (*)(const void* table, wsk::PWSK_SOCKET,
                                     wsk::PWSK_BUF, wsk::ULONG, wsk::PIRP);
+using SendToEntry = wsk::NTSTATUS (*)(const void* table, wsk::PWSK_SOCKET,
+                                      wsk::PWSK_BUF, wsk::ULONG,
+                                      const wsk::SOCKADDR*, wsk::PIRP);
+using ReceiveFromEntry = wsk::NTSTATUS (*)(const void* table, wsk::PWSK_SOCKET,
+                                           wsk::PWSK_BUF, wsk::ULONG,
+                                           wsk::PSOCKADDR, wsk::PIRP);
 using DatagramSendEntry = wsk::NTSTATUS (*)(const void* table, wsk::PWSK_SOCKET,
                                             wsk::PWSK_BUF, wsk::ULONG,
                                             const wsk::SOCKADDR*, wsk::ULONG,
@@ -83,7 +89,11 @@ struct LxSocket {
   // (connection and stream tables), WskLxSend/WskLxReceive (datagram).
   DataEntry send_entry = nullptr;
   DataEntry receive_entry = nullptr;
-  // Datagram sockets' long forms: WskSendTo/WskReceiveFrom.
+  // Datagram sockets: with an address and without control,
+  // WskLxSendTo/WskLxReceiveFrom; with control (sendmsg, recvmsg), the
+  // long forms WskSendTo/WskReceiveFrom.
+  SendToEntry send_to_entry = nullptr;
+  ReceiveFromEntry receive_from_entry = nullptr;
   DatagramSendEntry datagram_send = nullptr;
   DatagramReceiveEntry datagram_receive = nullptr;
   uint32_t category;  // WSK_FLAG_*_SOCKET

@@ -1,13 +1,18 @@
-// The datagram data path's two ways into WSK: send()/recv() without an
-// address on a bound socket take the table's connected forms (WskLxSend /
-// WskLxReceive, the four-argument shape of WskSend/WskReceive); an address,
-// an unbound socket (autobind first) or an error recvmmsg left take the
-// long forms (WskSendTo / WskReceiveFrom) after the category's own checks.
+// The datagram data path's ways into WSK: send()/recv() without an address
+// on a bound socket take the table's connected forms (WskLxSend /
+// WskLxReceive, the four-argument shape of WskSend/WskReceive); sendto()/
+// recvfrom() with an address take WskLxSendTo/WskLxReceiveFrom (five
+// arguments); control or result flags (sendmsg, recvmsg) take the long
+// forms (WskSendTo/WskReceiveFrom). An unbound socket (autobind first) or
+// an error recvmmsg left go through the category's own checks first:
 // LxSocket::data_refuse decides, and follows bind and the deferred error.
+#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 
 #include <cerrno>
+#include <cstring>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -73,26 +78,62 @@ TEST_F(ConnectedDatagramTest, ConnectedFormsReportErrorsAsTheLongForms) {
   EXPECT_EQ(lx::Read(lx(), kHostFd, buf, 4), -EAGAIN);
 }
 
-TEST_F(ConnectedDatagramTest, AnAddressTakesTheLongForms) {
+TEST_F(ConnectedDatagramTest, AnAddressTakesTheAddressForms) {
   s_.MarkBound();
   const sockaddr_in6 to = LinuxIn6(53, 1);
   char buf[4] = {};
   sockaddr_in6 from{};
   socklen_t from_len = sizeof(from);
   EXPECT_CALL(s_.dispatch(),
-              WskSendTo(s_.wsk(), _, 0u, IsWindowsFormOf(&to, sizeof(to)), 0u,
-                        IsNull(), IrpFor(kHostFd)))
+              WskLxSendTo(s_.wsk(), _, wsk::WSK_FLAG_LX_DONTWAIT,
+                          IsWindowsFormOf(&to, sizeof(to)), IrpFor(kHostFd)))
       .WillOnce(CompleteIrp(wsk::STATUS_SUCCESS, 4));
   EXPECT_CALL(s_.dispatch(),
-              WskReceiveFrom(s_.wsk(), _, 0u, NotNull(), IsNull(), IsNull(),
-                             IsNull(), IrpFor(kHostFd)))
-      .WillOnce(CompleteIrp(wsk::STATUS_SUCCESS, 4));
-  EXPECT_EQ(lx::SendTo(lx(), kHostFd, buf, 4, 0,
+              WskLxReceiveFrom(s_.wsk(), _, 0u, NotNull(), IrpFor(kHostFd)))
+      .WillOnce([&](wsk::PWSK_SOCKET, wsk::PWSK_BUF, wsk::ULONG,
+                    wsk::PSOCKADDR remote, wsk::PIRP irp) {
+        // The sender, in Windows form: AF_INET6 is 23 there.
+        wsk::SOCKADDR_IN6 ws{};
+        ws.sin6_family = wsk::WS_AF_INET6;
+        ws.sin6_port = htons(7);
+        memcpy(remote, &ws, sizeof(ws));
+        wsk::IoCompleteRequest(irp, wsk::STATUS_SUCCESS, 4);
+        return wsk::STATUS_SUCCESS;
+      });
+  EXPECT_EQ(lx::SendTo(lx(), kHostFd, buf, 4, MSG_DONTWAIT,
                        reinterpret_cast<const sockaddr*>(&to), sizeof(to)),
             4);
   EXPECT_EQ(lx::RecvFrom(lx(), kHostFd, buf, 4, 0,
                          reinterpret_cast<sockaddr*>(&from), &from_len),
             4);
+  EXPECT_EQ(from_len, sizeof(sockaddr_in6));
+  EXPECT_EQ(from.sin6_family, AF_INET6);  // Linux's value again
+  EXPECT_EQ(from.sin6_port, htons(7));
+}
+
+// Result flags (recvmsg) or control (sendmsg): the long forms.
+TEST_F(ConnectedDatagramTest, ControlOrResultFlagsTakeTheLongForms) {
+  s_.MarkBound();
+  char buf[4] = {};
+  iovec iov{buf, sizeof(buf)};
+  msghdr msg{};
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  EXPECT_CALL(s_.dispatch(), WskReceiveFrom(s_.wsk(), _, 0u, IsNull(), _, _,
+                                            NotNull(), IrpFor(kHostFd)))
+      .WillOnce(CompleteIrp(wsk::STATUS_SUCCESS, 4));
+  EXPECT_EQ(lx::RecvMsg(lx(), kHostFd, &msg, 0), 4);
+  alignas(cmsghdr) unsigned char control[CMSG_SPACE(sizeof(int))] = {};
+  auto* c = reinterpret_cast<cmsghdr*>(control);
+  c->cmsg_len = CMSG_LEN(sizeof(int));
+  c->cmsg_level = IPPROTO_IPV6;
+  c->cmsg_type = IPV6_TCLASS;
+  msg.msg_control = control;
+  msg.msg_controllen = sizeof(control);
+  EXPECT_CALL(s_.dispatch(), WskSendTo(s_.wsk(), _, 0u, IsNull(), _, NotNull(),
+                                       IrpFor(kHostFd)))
+      .WillOnce(CompleteIrp(wsk::STATUS_SUCCESS, 4));
+  EXPECT_EQ(lx::SendMsg(lx(), kHostFd, &msg, 0), 4);
 }
 
 // An unbound socket: the implicit bind, then the long form; from then on
@@ -170,6 +211,16 @@ TEST(DatagramTableTest, ConnectedFormsDefaultToTheLongForms) {
       .WillOnce(::testing::Return(wsk::STATUS_DEVICE_NOT_READY));
   EXPECT_EQ(d.WskLxSend(&ws, &buf, 7, &irp), wsk::STATUS_SUCCESS);
   EXPECT_EQ(d.WskLxReceive(&ws, &buf, 9, &irp), wsk::STATUS_DEVICE_NOT_READY);
+  wsk::SOCKADDR_IN6 addr{};
+  const auto* to = reinterpret_cast<const wsk::SOCKADDR*>(&addr);
+  auto* from = reinterpret_cast<wsk::PSOCKADDR>(&addr);
+  EXPECT_CALL(table, WskSendTo(&ws, &buf, 3u, to, 0u, IsNull(), &irp))
+      .WillOnce(::testing::Return(wsk::STATUS_SUCCESS));
+  EXPECT_CALL(table, WskReceiveFrom(&ws, &buf, 5u, from, IsNull(), IsNull(),
+                                    IsNull(), &irp))
+      .WillOnce(::testing::Return(wsk::STATUS_SUCCESS));
+  EXPECT_EQ(d.WskLxSendTo(&ws, &buf, 3, to, &irp), wsk::STATUS_SUCCESS);
+  EXPECT_EQ(d.WskLxReceiveFrom(&ws, &buf, 5, from, &irp), wsk::STATUS_SUCCESS);
 }
 
 }  // namespace

@@ -117,6 +117,51 @@ TEST_F(PosixFastPathTest, SendToAndReceiveFromCompleteInlineWithAddress) {
   Close(b);
 }
 
+// The lxwsk address forms (WskLxSendTo/WskLxReceiveFrom): the same results
+// as the long forms above; a null address makes them the connected forms.
+TEST_F(PosixFastPathTest, LxAddressFormsCompleteInlineWithAddress) {
+  SOCKADDR_IN a_addr{}, b_addr{};
+  PWSK_SOCKET a = MakeBoundUdp(0, &a_addr);
+  PWSK_SOCKET b = MakeBoundUdp(WSK_FLAG_LX_NONBLOCK, &b_addr);
+  char out[] = "lx";
+  MDL out_mdl{nullptr, out, 2, 0};
+  WSK_BUF out_buf{&out_mdl, 0, 2};
+  IrpProbe sent;
+  EXPECT_EQ(provider_.WskLxSendTo(a, &out_buf, 0,
+                                  reinterpret_cast<const SOCKADDR*>(&b_addr),
+                                  sent.get()),
+            STATUS_SUCCESS);
+  EXPECT_EQ(sent.completions, 1);
+  EXPECT_EQ(sent.irp.IoStatus.Information, 2u);
+  char in[16] = {};
+  MDL in_mdl{nullptr, in, sizeof(in), 0};
+  WSK_BUF in_buf{&in_mdl, 0, sizeof(in)};
+  SOCKADDR_IN6 from{};
+  IrpProbe recv;
+  EXPECT_EQ(provider_.WskLxReceiveFrom(
+                b, &in_buf, 0, reinterpret_cast<PSOCKADDR>(&from), recv.get()),
+            STATUS_SUCCESS);
+  EXPECT_EQ(recv.completions, 1);
+  EXPECT_EQ(recv.irp.IoStatus.Information, 2u);
+  EXPECT_EQ(std::string(in, 2), "lx");
+  SOCKADDR_IN got;
+  memcpy(&got, &from, sizeof(got));
+  EXPECT_EQ(got.sin_family, WS_AF_INET);
+  EXPECT_EQ(got.sin_port, a_addr.sin_port);
+  // Nothing left; and a null address on an unconnected socket is the
+  // connected form's "no remote address" (STATUS_ADDRESS_NOT_ASSOCIATED
+  // from the host's EDESTADDRREQ).
+  IrpProbe empty;
+  EXPECT_EQ(provider_.WskLxReceiveFrom(b, &in_buf, 0, nullptr, empty.get()),
+            STATUS_DEVICE_NOT_READY);
+  IrpProbe no_remote;
+  EXPECT_EQ(provider_.WskLxSendTo(a, &out_buf, 0, nullptr, no_remote.get()),
+            STATUS_ADDRESS_NOT_ASSOCIATED);
+  EXPECT_EQ(no_remote.completions, 1);
+  Close(a);
+  Close(b);
+}
+
 // The host's errno becomes the IRP's NTSTATUS on the fast path too.
 TEST_F(PosixFastPathTest, WouldBlockIsDeviceNotReady) {
   SOCKADDR_IN addr{};
@@ -166,6 +211,12 @@ TEST_F(PosixFastPathTest, UnboundSendToIsInvalidDeviceStateUntilBound) {
   EXPECT_EQ(provider_.WskLxSend(s, &buf, 0, lx_form.get()),
             STATUS_INVALID_DEVICE_STATE);
   EXPECT_EQ(lx_form.completions, 1);
+  IrpProbe lx_address_form;
+  EXPECT_EQ(provider_.WskLxSendTo(s, &buf, 0,
+                                  reinterpret_cast<const SOCKADDR*>(&peer_addr),
+                                  lx_address_form.get()),
+            STATUS_INVALID_DEVICE_STATE);
+  EXPECT_EQ(lx_address_form.completions, 1);
 
   SOCKADDR_IN any{WS_AF_INET, 0, {}, {}};
   memcpy(&any.sin_addr, "\x7f\x00\x00\x01", 4);

@@ -380,6 +380,24 @@ TEST_F(MultiThreadFastFormTest,
   memcpy(&got, &from, sizeof(got));
   EXPECT_EQ(got.sin_family, WS_AF_INET);
   EXPECT_EQ(got.sin_port, a_addr.sin_port);
+  // The lxwsk address forms: the same, one glibc call each.
+  BareIrp lx_send_to(a);
+  EXPECT_EQ(
+      provider_.WskLxSendTo(
+          a, &out_buf, 0, reinterpret_cast<const SOCKADDR*>(&to), &lx_send_to),
+      STATUS_SUCCESS);
+  EXPECT_EQ(g_sendto_calls.load(), 4);
+  SOCKADDR_IN6 lx_from{};
+  BareIrp lx_recv_from(b);
+  EXPECT_EQ(
+      provider_.WskLxReceiveFrom(
+          b, &in_buf, 0, reinterpret_cast<PSOCKADDR>(&lx_from), &lx_recv_from),
+      STATUS_SUCCESS);
+  EXPECT_EQ(lx_recv_from.IoStatus.Information, 5u);
+  EXPECT_EQ(g_recvfrom_calls.load(), 4);
+  memcpy(&got, &lx_from, sizeof(got));
+  EXPECT_EQ(got.sin_family, WS_AF_INET);
+  EXPECT_EQ(got.sin_port, a_addr.sin_port);
 
   // Nothing left: a receive on the non-blocking host socket fails in
   // glibc (-1, EAGAIN), which becomes STATUS_DEVICE_NOT_READY.
@@ -389,11 +407,11 @@ TEST_F(MultiThreadFastFormTest,
                                      nullptr, &empty),
             STATUS_DEVICE_NOT_READY);
   EXPECT_EQ(empty.IoStatus.Status, STATUS_DEVICE_NOT_READY);
-  EXPECT_EQ(g_recvfrom_calls.load(), 4);
+  EXPECT_EQ(g_recvfrom_calls.load(), 5);
   BareIrp lx_empty(b);
   EXPECT_EQ(provider_.WskLxReceive(b, &in_buf, 0, &lx_empty),
             STATUS_DEVICE_NOT_READY);
-  EXPECT_EQ(g_recvfrom_calls.load(), 5);
+  EXPECT_EQ(g_recvfrom_calls.load(), 6);
   Close(a);
   Close(b);
 }

@@ -94,23 +94,21 @@ class ProviderDatagramData : public WskProviderDatagramDispatch {
                                        ULONG* ControlLength,
                                        CMSGHDR* ControlInfo,
                                        ULONG* ControlFlags, PIRP Irp) final;
-  // The connected forms (lxwsk extensions): WskSendTo's and
-  // WskReceiveFrom's fast forms without an address, which those reach too.
+  // The lxwsk extensions: WskSendTo's and WskReceiveFrom's fast forms
+  // without control (connected: no address either), which those reach too.
   [[gnu::hot]] NTSTATUS WskLxSend(PWSK_SOCKET Socket, PWSK_BUF Buffer,
                                   ULONG Flags, PIRP Irp) final;
   [[gnu::hot]] NTSTATUS WskLxReceive(PWSK_SOCKET Socket, PWSK_BUF Buffer,
                                      ULONG Flags, PIRP Irp) final;
+  [[gnu::hot]] NTSTATUS WskLxSendTo(PWSK_SOCKET Socket, PWSK_BUF Buffer,
+                                    ULONG Flags, const SOCKADDR* RemoteAddress,
+                                    PIRP Irp) final;
+  [[gnu::hot]] NTSTATUS WskLxReceiveFrom(PWSK_SOCKET Socket, PWSK_BUF Buffer,
+                                         ULONG Flags, PSOCKADDR RemoteAddress,
+                                         PIRP Irp) final;
 
  private:
   Provider& provider();  // the Provider this is a base of
-  // WskSendTo/WskReceiveFrom with an address and nothing else (no
-  // control, no result flags).
-  [[gnu::noinline, gnu::hot]] NTSTATUS WskSendToAddress(
-      ModelSocket* s, PWSK_BUF Buffer, ULONG Flags,
-      const SOCKADDR* RemoteAddress, PIRP Irp);
-  [[gnu::noinline, gnu::hot]] NTSTATUS WskReceiveFromAddress(
-      ModelSocket* s, PWSK_BUF Buffer, ULONG Flags, PSOCKADDR RemoteAddress,
-      PIRP Irp);
 };
 
 // The stream (and so connection) table is the primary base: the TCP data

@@ -255,6 +255,20 @@ class WskProviderDatagramDispatch : public WskProviderBasicDispatch {
     return WskReceiveFrom(Socket, Buffer, Flags, nullptr, nullptr, nullptr,
                           nullptr, Irp);
   }
+  // The same for sendto()/recvfrom() with an address (the unconnected UDP
+  // pattern): WskSendTo without control, WskReceiveFrom without control or
+  // result flags, five arguments. A null address makes them the connected
+  // forms.
+  virtual NTSTATUS WskLxSendTo(PWSK_SOCKET Socket, PWSK_BUF Buffer, ULONG Flags,
+                               const SOCKADDR* RemoteAddress, PIRP Irp) {
+    return WskSendTo(Socket, Buffer, Flags, RemoteAddress, 0, nullptr, Irp);
+  }
+  virtual NTSTATUS WskLxReceiveFrom(PWSK_SOCKET Socket, PWSK_BUF Buffer,
+                                    ULONG Flags, PSOCKADDR RemoteAddress,
+                                    PIRP Irp) {
+    return WskReceiveFrom(Socket, Buffer, Flags, RemoteAddress, nullptr,
+                          nullptr, nullptr, Irp);
+  }
 };
 
 class WskProviderConnectionDispatch : public WskProviderBasicDispatch {
