@@ -166,12 +166,15 @@ struct SendIrp : DataIrp {
   }
   if (long r = EnsureBound(s, fd); r < 0) return r;
   StackIrp irp(fd);
-  // `control` is in Windows form already (SendMsg converted it).
-  s.datagram_send(
-      s.dispatch, s.wsk, buf, WskSendFlags(flags), remote,
-      control ? static_cast<wsk::ULONG>(control->length) : 0,
-      control ? static_cast<const wsk::CMSGHDR*>(control->data) : nullptr,
-      &irp);
+  // The same request as DatagramSend makes. `control` is in Windows form
+  // already (SendMsg converted it).
+  if (control == nullptr) {
+    s.send_to_entry(s.dispatch, s.wsk, buf, WskSendFlags(flags), remote, &irp);
+  } else {
+    s.datagram_send(s.dispatch, s.wsk, buf, WskSendFlags(flags), remote,
+                    static_cast<wsk::ULONG>(control->length),
+                    static_cast<const wsk::CMSGHDR*>(control->data), &irp);
+  }
   long r = Result(irp);
   if (r >= 0) return r;
   return SendFailed(r, flags);

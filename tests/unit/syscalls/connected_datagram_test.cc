@@ -136,8 +136,8 @@ TEST_F(ConnectedDatagramTest, ControlOrResultFlagsTakeTheLongForms) {
   EXPECT_EQ(lx::SendMsg(lx(), kHostFd, &msg, 0), 4);
 }
 
-// An unbound socket: the implicit bind, then the long form; from then on
-// the connected form.
+// An unbound socket: the implicit bind, then the general form's request
+// (WskLxSendTo, no address); from then on the connected form.
 TEST_F(ConnectedDatagramTest, UnboundSocketBindsFirstThenTakesTheFastForm) {
   EXPECT_EQ(refuse(), lx::LxSocket::kRefuseUnbound);
   char buf[4] = {};
@@ -147,8 +147,8 @@ TEST_F(ConnectedDatagramTest, UnboundSocketBindsFirstThenTakesTheFastForm) {
                 WskBind(s_.wsk(), IsNull(), wsk::WSK_FLAG_LX_IMPLICIT_BIND,
                         IrpFor(kHostFd)))
         .WillOnce(CompleteIrp(wsk::STATUS_SUCCESS));
-    EXPECT_CALL(s_.dispatch(), WskSendTo(s_.wsk(), _, 0u, IsNull(), 0u,
-                                         IsNull(), IrpFor(kHostFd)))
+    EXPECT_CALL(s_.dispatch(),
+                WskLxSendTo(s_.wsk(), _, 0u, IsNull(), IrpFor(kHostFd)))
         .WillOnce(CompleteIrp(wsk::STATUS_SUCCESS, 4));
     EXPECT_CALL(s_.dispatch(), WskLxSend(s_.wsk(), _, 0u, IrpFor(kHostFd)))
         .WillOnce(CompleteIrp(wsk::STATUS_SUCCESS, 4));
