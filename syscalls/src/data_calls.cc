@@ -27,8 +27,8 @@ constexpr size_t kMaxRw = 0x7FFFF000;  // MAX_RW_COUNT
 // by default since 6.9, 20 KiB before).
 constexpr size_t kMaxControl = 1 << 20;
 
-// The error a recvmmsg left for this call (out of line: the receive fast
-// path stays call-free).
+// The error a recvmmsg left for this call, or 0 when another thread took
+// it first (out of line: the receive fast path stays call-free).
 [[gnu::noinline, gnu::cold]] long DeferredError(LxSocket& s) {
   return -s.TakeDeferredError();
 }
@@ -252,8 +252,8 @@ struct SendIrp : DataIrp {
     LxSocket& s, int fd, wsk::WSK_BUF* buf, int flags, sockaddr* from,
     socklen_t* from_len, int* msg_flags, Ancillary* control) {
   // __skb_recv_udp reports a pending socket error before any datagram.
-  if (s.deferred_error.load(std::memory_order_relaxed) != 0) [[unlikely]] {
-    return DeferredError(s);
+  if (s.HasDeferredError()) [[unlikely]] {
+    if (long r = DeferredError(s); r != 0) return r;
   }
   // Linux receives first and copies the address after: a bad address
   // length still consumes the datagram (net/socket.c __sys_recvfrom).

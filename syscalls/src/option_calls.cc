@@ -104,8 +104,7 @@ long GetSockOpt(LxSocket& s, int fd, int level, int name, void* value,
   alignas(8) char lin[32];
   int lv;
   int deferred = 0;
-  if (row.kind == OptKind::kErrno &&
-      s.deferred_error.load(std::memory_order_relaxed) != 0) {
+  if (row.kind == OptKind::kErrno && s.HasDeferredError()) {
     deferred = s.TakeDeferredError();
   }
   alignas(8) char ws[16];

@@ -110,10 +110,16 @@ struct LxSocket {
     data_refuse.fetch_and(~kRefuseUnbound);
   }
   // The flag goes up after the error and down before it is taken, so a
-  // pending error always has it up.
+  // pending error always has it up. A take racing a set may leave it up
+  // with no error (0 taken): HasDeferredError's callers then take, get 0
+  // and go on, and the take has put the flag down.
   void SetDeferredError(int err) {
     deferred_error.store(err);
     data_refuse.fetch_or(kRefuseDeferredError);
+  }
+  bool HasDeferredError() const {
+    return (data_refuse.load(std::memory_order_relaxed) &
+            kRefuseDeferredError) != 0;
   }
   int TakeDeferredError() {
     data_refuse.fetch_and(~kRefuseDeferredError);

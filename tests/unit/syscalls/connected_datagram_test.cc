@@ -64,7 +64,7 @@ TEST_F(ConnectedDatagramTest, BoundSocketSendsAndReceivesInTheConnectedForms) {
 }
 
 // A failed request keeps the data path's results: the status's errno, and
-// SIGPIPE's rule (MSG_NOSIGNAL here, so none) for a broken pipe.
+// EIO for a request the provider left uncompleted.
 TEST_F(ConnectedDatagramTest, ConnectedFormsReportErrorsAsTheLongForms) {
   s_.MarkBound();
   char buf[4] = {};
@@ -172,6 +172,26 @@ TEST_F(ConnectedDatagramTest, ExplicitBindClearsTheRefusal) {
                      sizeof(local)),
             0);
   EXPECT_EQ(refuse(), 0u);
+}
+
+// A take that raced a set can leave the flag up with no error: the next
+// receive takes 0, receives (the general form's request) and the flag is
+// down again.
+TEST_F(ConnectedDatagramTest, FlagWithoutAnErrorIsClearedByTheNextReceive) {
+  s_.MarkBound();
+  char buf[4] = {};
+  lx().data_refuse.fetch_or(lx::LxSocket::kRefuseDeferredError);
+  {
+    InSequence seq;
+    EXPECT_CALL(s_.dispatch(),
+                WskLxReceiveFrom(s_.wsk(), _, 0u, IsNull(), IrpFor(kHostFd)))
+        .WillOnce(CompleteIrp(wsk::STATUS_SUCCESS, 3));
+    EXPECT_CALL(s_.dispatch(), WskLxReceive(s_.wsk(), _, 0u, IrpFor(kHostFd)))
+        .WillOnce(CompleteIrp(wsk::STATUS_SUCCESS, 1));
+  }
+  EXPECT_EQ(lx::Read(lx(), kHostFd, buf, 4), 3);  // not 0, not an error
+  EXPECT_EQ(refuse(), 0u);
+  EXPECT_EQ(lx::Read(lx(), kHostFd, buf, 4), 1);
 }
 
 // The error recvmmsg left comes before any datagram, with no WSK request;

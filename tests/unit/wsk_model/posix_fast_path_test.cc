@@ -148,6 +148,27 @@ TEST_F(PosixFastPathTest, LxAddressFormsCompleteInlineWithAddress) {
   memcpy(&got, &from, sizeof(got));
   EXPECT_EQ(got.sin_family, WS_AF_INET);
   EXPECT_EQ(got.sin_port, a_addr.sin_port);
+  // Again with bare IRPs naming the sockets' handles (the data path's
+  // kind, which the fast forms take): the same results.
+  IRP plain;
+  IoReuseIrp(&plain, a->LxHostHandle, STATUS_SUCCESS);
+  EXPECT_EQ(
+      provider_.WskLxSendTo(a, &out_buf, 0,
+                            reinterpret_cast<const SOCKADDR*>(&b_addr), &plain),
+      STATUS_SUCCESS);
+  EXPECT_EQ(plain.IoStatus.Information, 2u);
+  memset(in, 0, sizeof(in));
+  memset(&from, 0, sizeof(from));
+  IoReuseIrp(&plain, b->LxHostHandle, STATUS_SUCCESS);
+  EXPECT_EQ(provider_.WskLxReceiveFrom(
+                b, &in_buf, 0, reinterpret_cast<PSOCKADDR>(&from), &plain),
+            STATUS_SUCCESS);
+  EXPECT_EQ(plain.IoStatus.Status, STATUS_SUCCESS);
+  EXPECT_EQ(plain.IoStatus.Information, 2u);
+  EXPECT_EQ(std::string(in, 2), "lx");
+  memcpy(&got, &from, sizeof(got));
+  EXPECT_EQ(got.sin_family, WS_AF_INET);
+  EXPECT_EQ(got.sin_port, a_addr.sin_port);
   // Nothing left; and a null address on an unconnected socket is the
   // connected form's "no remote address" (STATUS_ADDRESS_NOT_ASSOCIATED
   // from the host's EDESTADDRREQ).
@@ -217,6 +238,17 @@ TEST_F(PosixFastPathTest, UnboundSendToIsInvalidDeviceStateUntilBound) {
                                   lx_address_form.get()),
             STATUS_INVALID_DEVICE_STATE);
   EXPECT_EQ(lx_address_form.completions, 1);
+  // The same with bare IRPs naming the handle (the fast forms' kind).
+  IRP plain;
+  IoReuseIrp(&plain, s->LxHostHandle, STATUS_SUCCESS);
+  EXPECT_EQ(provider_.WskLxSend(s, &buf, 0, &plain),
+            STATUS_INVALID_DEVICE_STATE);
+  EXPECT_EQ(plain.IoStatus.Status, STATUS_INVALID_DEVICE_STATE);
+  IoReuseIrp(&plain, s->LxHostHandle, STATUS_SUCCESS);
+  EXPECT_EQ(
+      provider_.WskLxSendTo(
+          s, &buf, 0, reinterpret_cast<const SOCKADDR*>(&peer_addr), &plain),
+      STATUS_INVALID_DEVICE_STATE);
 
   SOCKADDR_IN any{WS_AF_INET, 0, {}, {}};
   memcpy(&any.sin_addr, "\x7f\x00\x00\x01", 4);
