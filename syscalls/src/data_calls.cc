@@ -27,12 +27,6 @@ constexpr size_t kMaxRw = 0x7FFFF000;  // MAX_RW_COUNT
 // by default since 6.9, 20 KiB before).
 constexpr size_t kMaxControl = 1 << 20;
 
-// The error a recvmmsg left for this call, or 0 when another thread took
-// it first (out of line: the receive fast path stays call-free).
-[[gnu::noinline, gnu::cold]] long DeferredError(LxSocket& s) {
-  return -s.TakeDeferredError();
-}
-
 // EPIPE: WSK reports a broken connection as a status; Linux also raises
 // SIGPIPE at the sending thread unless MSG_NOSIGNAL.
 [[gnu::noinline, gnu::cold]] long SendFailed(long r, int flags) {
@@ -248,13 +242,10 @@ struct SendIrp : DataIrp {
   return r;
 }
 
-[[gnu::always_inline]] inline long DatagramRecv(
+// A datagram receive after the deferred-error check.
+[[gnu::always_inline]] inline long DatagramReceive(
     LxSocket& s, int fd, wsk::WSK_BUF* buf, int flags, sockaddr* from,
     socklen_t* from_len, int* msg_flags, Ancillary* control) {
-  // __skb_recv_udp reports a pending socket error before any datagram.
-  if (s.HasDeferredError()) [[unlikely]] {
-    if (long r = DeferredError(s); r != 0) return r;
-  }
   // Linux receives first and copies the address after: a bad address
   // length still consumes the datagram (net/socket.c __sys_recvfrom).
   wsk::SOCKADDR_STORAGE ws;
@@ -292,6 +283,27 @@ struct SendIrp : DataIrp {
     if (rc != nullptr) rc->Deliver(control, msg_flags, ws_flags);
   }
   return r;
+}
+
+// The error a recvmmsg left for this call; when another thread took it
+// first, the receive (out of line: the fast path keeps no value across a
+// call for this).
+[[gnu::noinline, gnu::cold]] long DatagramReceiveAfterError(
+    LxSocket& s, int fd, wsk::WSK_BUF* buf, int flags, sockaddr* from,
+    socklen_t* from_len, int* msg_flags, Ancillary* control) {
+  if (int e = s.TakeDeferredError(); e != 0) return -e;
+  return DatagramReceive(s, fd, buf, flags, from, from_len, msg_flags, control);
+}
+
+[[gnu::always_inline]] inline long DatagramRecv(
+    LxSocket& s, int fd, wsk::WSK_BUF* buf, int flags, sockaddr* from,
+    socklen_t* from_len, int* msg_flags, Ancillary* control) {
+  // __skb_recv_udp reports a pending socket error before any datagram.
+  if (s.HasDeferredError()) [[unlikely]] {
+    return DatagramReceiveAfterError(s, fd, buf, flags, from, from_len,
+                                     msg_flags, control);
+  }
+  return DatagramReceive(s, fd, buf, flags, from, from_len, msg_flags, control);
 }
 
 // MDLs for an iovec array, on the stack when few (like the kernel's
