@@ -205,6 +205,13 @@ class MockDatagramLxDispatch : public MockDatagramDispatch {
 #undef LXWSK_MOCK_CONNECTION_DISPATCH
 #undef LXWSK_MOCK_BASIC_DISPATCH
 
+// ---- Matchers ----
+
+// An IRP that names `fd` as its requestor handle.
+MATCHER_P(IrpFor, fd, "") {
+  return arg != nullptr && arg->RequestorHandle == fd;
+}
+
 // ---- Actions ----
 
 // The IRP: the last argument of every dispatch function.

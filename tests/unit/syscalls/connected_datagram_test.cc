@@ -29,10 +29,6 @@ using ::testing::InSequence;
 using ::testing::IsNull;
 using ::testing::NotNull;
 
-MATCHER_P(IrpFor, fd, "") {
-  return arg != nullptr && arg->RequestorHandle == fd;
-}
-
 class ConnectedDatagramTest : public ::testing::Test {
  protected:
   void SetUp() override { ASSERT_TRUE(s_.ok()); }

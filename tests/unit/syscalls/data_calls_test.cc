@@ -27,10 +27,6 @@ using ::testing::InSequence;
 using ::testing::IsNull;
 using ::testing::NotNull;
 
-MATCHER_P(IrpFor, fd, "") {
-  return arg != nullptr && arg->RequestorHandle == fd;
-}
-
 constexpr size_t kMaxRwCount = 0x7FFFF000;  // Linux MAX_RW_COUNT
 
 // Counts SIGPIPE deliveries to this thread while alive; restores the previous

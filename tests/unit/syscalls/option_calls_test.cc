@@ -27,10 +27,6 @@ using ::testing::IsNull;
 using ::testing::NotNull;
 using ::testing::Truly;
 
-MATCHER_P(IrpFor, fd, "") {
-  return arg != nullptr && arg->RequestorHandle == fd;
-}
-
 // Matches an input buffer holding exactly the bytes of `value`.
 template <typename T>
 auto HoldsValue(T value) {

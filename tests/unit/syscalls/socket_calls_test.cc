@@ -29,10 +29,6 @@ using ::testing::Truly;
 
 // Matches an IRP whose requestor handle is `fd`: every request on a socket
 // must name the descriptor the program used.
-MATCHER_P(IrpFor, fd, "") {
-  return arg != nullptr && arg->RequestorHandle == fd;
-}
-
 // ---------------------------------------------------------------------------
 // socket()
 
