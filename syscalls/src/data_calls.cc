@@ -140,6 +140,22 @@ struct SendIrp : DataIrp {
   return SendFailed(r, irp.flags);
 }
 
+// A datagram send's request: the address form (WskLxSendTo, which with a
+// null address is the connected form's request) unless there is control
+// data, which only the long form WskSendTo carries (in Windows form already:
+// SendMsg converted it).
+[[gnu::always_inline]] inline wsk::NTSTATUS DatagramSendRequest(
+    LxSocket& s, wsk::WSK_BUF* buf, int flags, const wsk::SOCKADDR* remote,
+    const Ancillary* control, wsk::PIRP irp) {
+  if (control == nullptr) [[likely]] {
+    return s.send_to_entry(s.dispatch, s.wsk, buf, WskSendFlags(flags), remote,
+                           irp);
+  }
+  return s.datagram_send(s.dispatch, s.wsk, buf, WskSendFlags(flags), remote,
+                         static_cast<wsk::ULONG>(control->length),
+                         static_cast<const wsk::CMSGHDR*>(control->data), irp);
+}
+
 // The general form of a datagram send: every address rule (AddressIn) and
 // the implicit bind. DatagramSend below handles the common case without a
 // call before the dispatch and hands everything else to this.
@@ -160,15 +176,8 @@ struct SendIrp : DataIrp {
   }
   if (long r = EnsureBound(s, fd); r < 0) return r;
   StackIrp irp(fd);
-  // The same request as DatagramSend makes. `control` is in Windows form
-  // already (SendMsg converted it).
-  if (control == nullptr) {
-    s.send_to_entry(s.dispatch, s.wsk, buf, WskSendFlags(flags), remote, &irp);
-  } else {
-    s.datagram_send(s.dispatch, s.wsk, buf, WskSendFlags(flags), remote,
-                    static_cast<wsk::ULONG>(control->length),
-                    static_cast<const wsk::CMSGHDR*>(control->data), &irp);
-  }
+  // The same request as DatagramSend makes.
+  DatagramSendRequest(s, buf, flags, remote, control, &irp);
   long r = Result(irp);
   if (r >= 0) return r;
   return SendFailed(r, flags);
@@ -191,15 +200,8 @@ struct SendIrp : DataIrp {
     return DatagramSendGeneral(s, fd, buf, flags, to, to_len, control);
   }
   SendIrp irp(fd, flags);
-  wsk::NTSTATUS st;
-  if (control == nullptr) [[likely]] {
-    st = s.send_to_entry(s.dispatch, s.wsk, buf, WskSendFlags(flags), remote,
-                         &irp);
-  } else {
-    st = s.datagram_send(s.dispatch, s.wsk, buf, WskSendFlags(flags), remote,
-                         static_cast<wsk::ULONG>(control->length),
-                         static_cast<const wsk::CMSGHDR*>(control->data), &irp);
-  }
+  const wsk::NTSTATUS st =
+      DatagramSendRequest(s, buf, flags, remote, control, &irp);
   long r = DataResult(st, irp);
   if (r >= 0) [[likely]]
     return r;
