@@ -37,14 +37,18 @@ long AddressIn(const sockaddr* user, socklen_t len, AddrUse use,
 [[gnu::always_inline]] inline bool AddressInSendToFast(
     const sockaddr* user, socklen_t len, int socket_family,
     wsk::SOCKADDR_STORAGE* out) {
+  // The copies write the family with the bytes around it
+  // (CopyAddressWithFamily: the host adapter reads them back at once).
+  sa_family_t family;
   if (socket_family == AF_INET) {
     if (len != sizeof(sockaddr_in) ||
         !tls_readable.Covers(user, sizeof(sockaddr_in))) {
       return false;
     }
-    memcpy(out, user, sizeof(sockaddr_in));
-    if (out->ss_family != AF_INET) return false;
-    out->ss_family = WsFamilyFast(AF_INET);
+    memcpy(&family, user, sizeof(family));
+    if (family != AF_INET) return false;
+    wsk::CopyAddressWithFamily<sizeof(sockaddr_in)>(out, user,
+                                                    WsFamilyFast(AF_INET));
     return true;
   }
   if (socket_family == AF_INET6) {
@@ -52,9 +56,10 @@ long AddressIn(const sockaddr* user, socklen_t len, AddrUse use,
         !tls_readable.Covers(user, sizeof(sockaddr_in6))) {
       return false;
     }
-    memcpy(out, user, sizeof(sockaddr_in6));
-    if (out->ss_family != AF_INET6) return false;
-    out->ss_family = WsFamilyFast(AF_INET6);
+    memcpy(&family, user, sizeof(family));
+    if (family != AF_INET6) return false;
+    wsk::CopyAddressWithFamily<sizeof(sockaddr_in6)>(out, user,
+                                                     WsFamilyFast(AF_INET6));
     return true;
   }
   return false;
@@ -121,23 +126,14 @@ long AddressOutSlow(const wsk::SOCKADDR* ws, socklen_t ws_len, sockaddr* user,
     socklen_t cap;
     memcpy(&cap, user_len, sizeof(cap));
     if (static_cast<int>(cap) >= static_cast<int>(ws_len)) [[likely]] {
-      // Constant sizes, so the copies are plain moves.
-      // always_inline: GCC otherwise may call it (13 instructions more).
-      auto put = [&](auto lin) __attribute__((always_inline)) {
-        memcpy(&lin, ws, sizeof(lin));
-        lin.sin_family =
-            static_cast<sa_family_t>(LinuxFamilyFast(ws->sa_family));
-        memcpy(user, &lin, sizeof(lin));
-      };
+      // Constant sizes, so the copies are plain moves, reading the
+      // provider's address as it wrote it (CopyAddressWithFamily).
+      const auto family =
+          static_cast<sa_family_t>(LinuxFamilyFast(ws->sa_family));
       if (ws_len == sizeof(sockaddr_in)) {
-        put(sockaddr_in{});
+        wsk::CopyAddressWithFamily<sizeof(sockaddr_in)>(user, ws, family);
       } else {
-        struct In6 {  // sockaddr_in6 with the family named as in sockaddr_in
-          sa_family_t sin_family;
-          char rest[sizeof(sockaddr_in6) - sizeof(sa_family_t)];
-        };
-        static_assert(sizeof(In6) == sizeof(sockaddr_in6));
-        put(In6{});
+        wsk::CopyAddressWithFamily<sizeof(sockaddr_in6)>(user, ws, family);
       }
       memcpy(user_len, &ws_len, sizeof(ws_len));
       return 0;

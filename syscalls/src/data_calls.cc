@@ -28,7 +28,8 @@ constexpr size_t kMaxRw = 0x7FFFF000;  // MAX_RW_COUNT
 constexpr size_t kMaxControl = 1 << 20;
 
 // EPIPE: WSK reports a broken connection as a status; Linux also raises
-// SIGPIPE at the sending thread unless MSG_NOSIGNAL.
+// SIGPIPE at the sending thread unless MSG_NOSIGNAL, from stream protocols
+// only (sk_stream_error): a datagram socket's sends never come here.
 [[gnu::noinline, gnu::cold]] long SendFailed(long r, int flags) {
   if (r == -EPIPE && (flags & MSG_NOSIGNAL) == 0) RaiseSigpipe();
   return r;
@@ -178,9 +179,7 @@ struct SendIrp : DataIrp {
   StackIrp irp(fd);
   // The same request as DatagramSend makes.
   DatagramSendRequest(s, buf, flags, remote, control, &irp);
-  long r = Result(irp);
-  if (r >= 0) return r;
-  return SendFailed(r, flags);
+  return Result(irp);  // EPIPE (after SHUT_WR) raises no SIGPIPE
 }
 
 [[gnu::always_inline]] inline long DatagramSend(LxSocket& s, int fd,
@@ -199,13 +198,10 @@ struct SendIrp : DataIrp {
   if (!s.bound.load(std::memory_order_relaxed)) [[unlikely]] {
     return DatagramSendGeneral(s, fd, buf, flags, to, to_len, control);
   }
-  SendIrp irp(fd, flags);
+  DataIrp irp(fd);
   const wsk::NTSTATUS st =
       DatagramSendRequest(s, buf, flags, remote, control, &irp);
-  long r = DataResult(st, irp);
-  if (r >= 0) [[likely]]
-    return r;
-  return SendFailed(r, irp.flags);
+  return DataResult(st, irp);  // EPIPE (after SHUT_WR) raises no SIGPIPE
 }
 
 [[gnu::always_inline]] inline long StreamRecv(

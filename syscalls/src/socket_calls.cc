@@ -520,6 +520,11 @@ long Shutdown(LxSocket& s, int fd, int how) {
       wsk::WSK_FLAG_LX_SHUT_RD};
   uint32_t flags = kFlags[how];
   if (s.category == wsk::WSK_FLAG_DATAGRAM_SOCKET) {
+    // A datagram send after this is EPIPE without SIGPIPE: sends now take
+    // the category's form, which never raises it (the four-argument form
+    // does not know the category). Set whatever the result: Linux shuts
+    // an unconnected socket down too, while saying ENOTCONN.
+    if (how != SHUT_RD) s.data_refuse.fetch_or(LxSocket::kRefuseSendShutdown);
     return Control(s, fd, wsk::WskIoctl, wsk::SIO_LXWSK_SHUTDOWN, 0,
                    sizeof(flags), &flags, 0, nullptr);
   }

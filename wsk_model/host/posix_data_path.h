@@ -209,14 +209,12 @@ template <Threads kThreads = Threads::kAny>
   long to_len = 0;
   if (remote != nullptr) {
     if (remote->sa_family == WS_AF_INET) {
-      memcpy(&to, remote, sizeof(sockaddr_in));
-      to.sin6_family =
-          static_cast<sa_family_t>(lx::LinuxFamilyFast(WS_AF_INET));
+      CopyAddressWithFamily<sizeof(sockaddr_in)>(
+          &to, remote, static_cast<uint16_t>(lx::LinuxFamilyFast(WS_AF_INET)));
       to_len = sizeof(sockaddr_in);
     } else if (remote->sa_family == WS_AF_INET6) {
-      memcpy(&to, remote, sizeof(sockaddr_in6));
-      to.sin6_family =
-          static_cast<sa_family_t>(lx::LinuxFamilyFast(WS_AF_INET6));
+      CopyAddressWithFamily<sizeof(sockaddr_in6)>(
+          &to, remote, static_cast<uint16_t>(lx::LinuxFamilyFast(WS_AF_INET6)));
       to_len = sizeof(sockaddr_in6);
     } else {
       return false;
@@ -268,19 +266,22 @@ template <Threads kThreads = Threads::kAny>
   // (WS_AF_UNSPEC when there is none). AF_INET/AF_INET6 sockets report
   // only those two families; anything else keeps the family's value out
   // of the way (WS_AF_UNSPEC), as the general form does.
-  sockaddr_storage ss;
+  // Room for the two families it passes on (the kernel truncates longer
+  // addresses and reports their length, which the tests below refuse).
+  sockaddr_in6 ss;
   socklen_t ss_len = sizeof(ss);
   *r = FastSyscall<kThreads>(SYS_recvfrom, h, p, len, 0,
                              reinterpret_cast<long>(&ss),
                              reinterpret_cast<long>(&ss_len));
   if (*r >= 0) [[likely]] {
-    const uint16_t fam = lx::WsFamilyFast(ss.ss_family);
-    if (ss_len >= sizeof(SOCKADDR_IN6) && fam == WS_AF_INET6) {
-      memcpy(remote, &ss, sizeof(SOCKADDR_IN6));
-      remote->sa_family = fam;
-    } else if (ss_len >= sizeof(SOCKADDR_IN) && fam == WS_AF_INET) {
-      memcpy(remote, &ss, sizeof(SOCKADDR_IN));
-      remote->sa_family = fam;
+    // The address goes on with its family written with the bytes around
+    // it (CopyAddressWithFamily: the syscalls layer reads them at once).
+    if (ss.sin6_family == AF_INET && ss_len == sizeof(sockaddr_in)) {
+      CopyAddressWithFamily<sizeof(sockaddr_in)>(remote, &ss,
+                                                 lx::WsFamilyFast(AF_INET));
+    } else if (ss.sin6_family == AF_INET6 && ss_len == sizeof(sockaddr_in6)) {
+      CopyAddressWithFamily<sizeof(sockaddr_in6)>(remote, &ss,
+                                                  lx::WsFamilyFast(AF_INET6));
     } else {
       remote->sa_family = WS_AF_UNSPEC;
     }

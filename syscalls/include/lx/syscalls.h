@@ -72,11 +72,14 @@ struct LxSocket {
   // 0 when a request without an address goes straight to send_entry/
   // receive_entry; otherwise the category's own form handles it first:
   // kRefuseUnbound, a datagram socket not yet bound (the autobind before
-  // WSK's bind-first rule); kRefuseDeferredError, an error recvmmsg left.
-  // One word, so the data path makes one test whatever the category (in
-  // the padding after `refs`).
+  // WSK's bind-first rule); kRefuseDeferredError, an error recvmmsg left;
+  // kRefuseSendShutdown, a datagram socket shut down for sending (its EPIPE
+  // raises no SIGPIPE, which only the category's form knows). One word, so
+  // the data path makes one test whatever the category (in the padding
+  // after `refs`).
   static constexpr uint32_t kRefuseUnbound = 1;
   static constexpr uint32_t kRefuseDeferredError = 2;
+  static constexpr uint32_t kRefuseSendShutdown = 4;
   std::atomic<uint32_t> data_refuse{0};
   const CategoryOps* ops;
   wsk::PWSK_SOCKET wsk;

@@ -18,6 +18,7 @@
 #include "gtest/gtest.h"
 #include "lx/syscalls.h"
 #include "mocks/mock_wsk_dispatch.h"
+#include "sigpipe_counter.h"
 #include "wsk/wsk.h"
 
 namespace lxwsk_test {
@@ -210,6 +211,52 @@ TEST_F(ConnectedDatagramTest, DeferredErrorComesFirstThenTheFastFormAgain) {
   EXPECT_EQ(e, EHOSTUNREACH);
   EXPECT_EQ(refuse(), 0u);
   EXPECT_EQ(lx().deferred_error.load(), 0);
+}
+
+// After shutdown(SHUT_WR) a datagram send's EPIPE raises no SIGPIPE
+// (Linux raises it from stream protocols only): the sends take the
+// category's forms, which know the category, connected or not.
+TEST_F(ConnectedDatagramTest, ShutdownForSendingIsEpipeWithoutSigpipe) {
+  SigpipeCounter sigpipes;
+  ASSERT_TRUE(sigpipes.installed());
+  s_.MarkBound();
+  EXPECT_CALL(s_.dispatch(),
+              WskControlSocket(s_.wsk(), wsk::WskIoctl, wsk::SIO_LXWSK_SHUTDOWN,
+                               0u, _, _, _, _, _, _))
+      .WillOnce(CompleteIrp(wsk::STATUS_SUCCESS));
+  EXPECT_EQ(lx::Shutdown(lx(), kHostFd, SHUT_WR), 0);
+  EXPECT_EQ(refuse(), lx::LxSocket::kRefuseSendShutdown);
+  char buf[4] = {};
+  const sockaddr_in6 to = LinuxIn6(53, 1);
+  EXPECT_CALL(s_.dispatch(),
+              WskLxSendTo(s_.wsk(), _, 0u, IsNull(), IrpFor(kHostFd)))
+      .Times(2)
+      .WillRepeatedly(CompleteIrp(wsk::STATUS_PIPE_DISCONNECTED));
+  EXPECT_CALL(s_.dispatch(),
+              WskLxSendTo(s_.wsk(), _, 0u, NotNull(), IrpFor(kHostFd)))
+      .WillOnce(CompleteIrp(wsk::STATUS_PIPE_DISCONNECTED));
+  EXPECT_EQ(lx::SendTo(lx(), kHostFd, buf, 4, 0, nullptr, 0), -EPIPE);
+  EXPECT_EQ(lx::Write(lx(), kHostFd, buf, 4), -EPIPE);
+  EXPECT_EQ(lx::SendTo(lx(), kHostFd, buf, 4, 0,
+                       reinterpret_cast<const sockaddr*>(&to), sizeof(to)),
+            -EPIPE);
+  EXPECT_EQ(sigpipes.count(), 0);
+}
+
+// Linux shuts an unconnected datagram socket down while reporting
+// ENOTCONN, so the refusal follows any SHUT_WR or SHUT_RDWR; SHUT_RD
+// leaves the data path as it was.
+TEST_F(ConnectedDatagramTest, ShutdownRefusalFollowsTheWriteSideOnly) {
+  s_.MarkBound();
+  EXPECT_CALL(s_.dispatch(),
+              WskControlSocket(s_.wsk(), wsk::WskIoctl, wsk::SIO_LXWSK_SHUTDOWN,
+                               0u, _, _, _, _, _, _))
+      .WillOnce(CompleteIrp(wsk::STATUS_SUCCESS))
+      .WillOnce(CompleteIrp(wsk::STATUS_INVALID_CONNECTION));
+  EXPECT_EQ(lx::Shutdown(lx(), kHostFd, SHUT_RD), 0);
+  EXPECT_EQ(refuse(), 0u);
+  EXPECT_EQ(lx::Shutdown(lx(), kHostFd, SHUT_RDWR), -ENOTCONN);
+  EXPECT_EQ(refuse(), lx::LxSocket::kRefuseSendShutdown);
 }
 
 // A table that does not override the connected forms serves them with its

@@ -16,6 +16,7 @@
 #include "gtest/gtest.h"
 #include "lx/syscalls.h"
 #include "mocks/mock_wsk_dispatch.h"
+#include "sigpipe_counter.h"
 #include "wsk/wsk.h"
 
 namespace lxwsk_test {
@@ -28,37 +29,6 @@ using ::testing::IsNull;
 using ::testing::NotNull;
 
 constexpr size_t kMaxRwCount = 0x7FFFF000;  // Linux MAX_RW_COUNT
-
-// Counts SIGPIPE deliveries to this thread while alive; restores the previous
-// disposition and mask afterwards. raise() delivers synchronously.
-volatile sig_atomic_t g_sigpipes = 0;
-void CountSigpipe(int) { g_sigpipes = g_sigpipes + 1; }
-
-class SigpipeCounter {
- public:
-  SigpipeCounter() {
-    struct sigaction sa {};
-    sa.sa_handler = CountSigpipe;
-    sigemptyset(&sa.sa_mask);
-    installed_ = sigaction(SIGPIPE, &sa, &old_action_) == 0;
-    sigset_t set;
-    sigemptyset(&set);
-    sigaddset(&set, SIGPIPE);
-    pthread_sigmask(SIG_UNBLOCK, &set, &old_mask_);
-    g_sigpipes = 0;
-  }
-  ~SigpipeCounter() {
-    pthread_sigmask(SIG_SETMASK, &old_mask_, nullptr);
-    if (installed_) sigaction(SIGPIPE, &old_action_, nullptr);
-  }
-  bool installed() const { return installed_; }
-  int count() const { return g_sigpipes; }
-
- private:
-  bool installed_ = false;
-  struct sigaction old_action_ {};
-  sigset_t old_mask_{};
-};
 
 class StreamDataTest : public ::testing::Test {
  protected:
