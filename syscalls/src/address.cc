@@ -18,6 +18,7 @@ long AddressIn(const sockaddr* user, socklen_t len, AddrUse use,
   }
   memset(out, 0, sizeof(*out));
   if (!CopyIn(out, user, len)) return -EFAULT;
+  if (len != 0) tls_address_in = {user, len};
   if (len < sizeof(sa_family_t)) return -EINVAL;
   sa_family_t family;
   memcpy(&family, out, sizeof(family));
@@ -112,6 +113,27 @@ long AddressOutSlow(const wsk::SOCKADDR* ws, socklen_t ws_len, sockaddr* user,
   }
   if (!CopyOut(user_len, &ws_len, sizeof(ws_len))) return -EFAULT;
   return 0;
+}
+
+long AddressOutGeneral(const wsk::SOCKADDR* ws, socklen_t ws_len,
+                       sockaddr* user, socklen_t* user_len) {
+  socklen_t cap;
+  if ((ws_len == sizeof(sockaddr_in) || ws_len == sizeof(sockaddr_in6)) &&
+      CopyIn(&cap, user_len, sizeof(cap)) &&
+      static_cast<int>(cap) >= static_cast<int>(ws_len)) {
+    // An IP address that fits: written whole, and the buffer remembered
+    // for AddressOut's inline form.
+    sockaddr_in6 lin;
+    memcpy(&lin, ws, ws_len);
+    lin.sin6_family = static_cast<sa_family_t>(LinuxFamilyFast(ws->sa_family));
+    if (!CopyOut(user, &lin, ws_len) ||
+        !CopyOut(user_len, &ws_len, sizeof(ws_len))) {
+      return -EFAULT;
+    }
+    tls_address_out = {user, user_len, ws_len};
+    return 0;
+  }
+  return AddressOutSlow(ws, ws_len, user, user_len);
 }
 
 }  // namespace lx

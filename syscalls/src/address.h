@@ -29,8 +29,9 @@ long AddressIn(const sockaddr* user, socklen_t len, AddrUse use,
 
 // The data path's form of AddressIn(..., AddrUse::kSendTo, ...) for what
 // sendto() is nearly always given: an address of exactly its family's
-// length, of the socket's family, in a page already known readable. Then
-// it is copied and relabelled and the result is true; otherwise nothing is
+// length, of the socket's family, that this thread's last AddressIn read
+// whole (tls_address_in: sendto() in a loop passes the same one). Then it
+// is copied and relabelled and the result is true; otherwise nothing is
 // decided (false) and the caller takes AddressIn. Only the family's bytes
 // of *out are written (SockaddrLength of its family), which is all any
 // reader looks at. No call on the way.
@@ -40,11 +41,11 @@ long AddressIn(const sockaddr* user, socklen_t len, AddrUse use,
   // The copies write the family with the bytes around it
   // (CopyAddressWithFamily: the host adapter reads them back at once).
   sa_family_t family;
-  if (socket_family == AF_INET) {
-    if (len != sizeof(sockaddr_in) ||
-        !tls_readable.Covers(user, sizeof(sockaddr_in))) {
-      return false;
-    }
+  const AddressInMemo& memo = tls_address_in;
+  if (user != memo.user || len > memo.room) [[unlikely]]
+    return false;
+  if (socket_family == AF_INET) [[likely]] {
+    if (len != sizeof(sockaddr_in)) return false;
     memcpy(&family, user, sizeof(family));
     if (family != AF_INET) return false;
     wsk::CopyAddressWithFamily<sizeof(sockaddr_in)>(out, user,
@@ -52,10 +53,7 @@ long AddressIn(const sockaddr* user, socklen_t len, AddrUse use,
     return true;
   }
   if (socket_family == AF_INET6) {
-    if (len != sizeof(sockaddr_in6) ||
-        !tls_readable.Covers(user, sizeof(sockaddr_in6))) {
-      return false;
-    }
+    if (len != sizeof(sockaddr_in6)) return false;
     memcpy(&family, user, sizeof(family));
     if (family != AF_INET6) return false;
     wsk::CopyAddressWithFamily<sizeof(sockaddr_in6)>(out, user,
@@ -108,63 +106,67 @@ long AddressOutSlow(const wsk::SOCKADDR* ws, socklen_t ws_len, sockaddr* user,
 // Inline for the data path: an AF_INET or AF_INET6 address into a buffer
 // that holds it whole; everything else (truncation, no address, errors) is
 // AddressOutSlow. The same checks in the same order either way.
+// The same, out of line: everything but the buffer this thread wrote an
+// address to last (tls_address_out).
+long AddressOutGeneral(const wsk::SOCKADDR* ws, socklen_t ws_len,
+                       sockaddr* user, socklen_t* user_len);
+
+// Inline for the data path: an AF_INET (kLength 16) or AF_INET6 (28)
+// address, whose family the caller has checked, into the buffer this
+// thread filled last when it holds the address whole; everything else
+// (another buffer, truncation, errors) is AddressOutGeneral. The same
+// checks in the same order either way.
+template <socklen_t kLength>
+[[gnu::always_inline]] inline long AddressOutIp(const wsk::SOCKADDR* ws,
+                                                sockaddr* user,
+                                                socklen_t* user_len) {
+  static_assert(kLength == sizeof(sockaddr_in) ||
+                kLength == sizeof(sockaddr_in6));
+  const AddressOutMemo& memo = tls_address_out;
+  if (user != memo.user || user_len != memo.user_len || kLength > memo.room)
+      [[unlikely]] {
+    return AddressOutGeneral(ws, kLength, user, user_len);
+  }
+  socklen_t cap;
+  memcpy(&cap, user_len, sizeof(cap));
+  if (static_cast<int>(cap) < static_cast<int>(kLength)) [[unlikely]] {
+    return AddressOutGeneral(ws, kLength, user, user_len);
+  }
+  // Constant sizes, so the copies are plain moves, reading the provider's
+  // address as it wrote it (CopyAddressWithFamily).
+  constexpr int kFamily = kLength == sizeof(sockaddr_in) ? AF_INET : AF_INET6;
+  wsk::CopyAddressWithFamily<kLength>(user, ws, kFamily);
+  const socklen_t full = kLength;
+  memcpy(user_len, &full, sizeof(full));
+  return 0;
+}
+
+// Writes `ws` (`ws_len` bytes, 0 for no address) back as Linux does (see
+// AddressOutSlow); inline for an IP address of its family's length.
 [[gnu::always_inline]] inline long AddressOut(const wsk::SOCKADDR* ws,
                                               socklen_t ws_len, sockaddr* user,
                                               socklen_t* user_len) {
-  // Commonest of all: the address and its length in one page known to be
-  // writable (CopyOut also remembers it readable): one page check for the
-  // read of *user_len and both writes.
-  const uintptr_t page =
-      reinterpret_cast<uintptr_t>(user_len) >> PageCache::kPageShift;
-  if ((ws_len == sizeof(sockaddr_in) || ws_len == sizeof(sockaddr_in6)) &&
-      page == (reinterpret_cast<uintptr_t>(user_len) + sizeof(socklen_t) - 1) >>
-                  PageCache::kPageShift &&
-      page == reinterpret_cast<uintptr_t>(user) >> PageCache::kPageShift &&
-      page == (reinterpret_cast<uintptr_t>(user) + ws_len - 1) >>
-                  PageCache::kPageShift &&
-      tls_writable.Has(page)) [[likely]] {
-    socklen_t cap;
-    memcpy(&cap, user_len, sizeof(cap));
-    if (static_cast<int>(cap) >= static_cast<int>(ws_len)) [[likely]] {
-      // Constant sizes, so the copies are plain moves, reading the
-      // provider's address as it wrote it (CopyAddressWithFamily).
-      const auto family =
-          static_cast<sa_family_t>(LinuxFamilyFast(ws->sa_family));
-      if (ws_len == sizeof(sockaddr_in)) {
-        wsk::CopyAddressWithFamily<sizeof(sockaddr_in)>(user, ws, family);
-      } else {
-        wsk::CopyAddressWithFamily<sizeof(sockaddr_in6)>(user, ws, family);
-      }
-      memcpy(user_len, &ws_len, sizeof(ws_len));
-      return 0;
-    }
+  if (ws_len == sizeof(sockaddr_in) && ws->sa_family == wsk::WS_AF_INET) {
+    return AddressOutIp<sizeof(sockaddr_in)>(ws, user, user_len);
   }
-  socklen_t cap;
-  if (CopyIn(&cap, user_len, sizeof(cap)) &&
-      static_cast<int>(cap) >= static_cast<int>(ws_len)) [[likely]] {
-    if (ws_len == sizeof(sockaddr_in)) {
-      sockaddr_in lin;
-      memcpy(&lin, ws, sizeof(lin));
-      lin.sin_family = static_cast<sa_family_t>(LinuxFamilyFast(ws->sa_family));
-      if (CopyOut(user, &lin, sizeof(lin)) &&
-          CopyOut(user_len, &ws_len, sizeof(ws_len))) [[likely]] {
-        return 0;
-      }
-      return -EFAULT;
-    }
-    if (ws_len == sizeof(sockaddr_in6)) {
-      sockaddr_in6 lin;
-      memcpy(&lin, ws, sizeof(lin));
-      lin.sin6_family =
-          static_cast<sa_family_t>(LinuxFamilyFast(ws->sa_family));
-      if (CopyOut(user, &lin, sizeof(lin)) &&
-          CopyOut(user_len, &ws_len, sizeof(ws_len))) [[likely]] {
-        return 0;
-      }
-      return -EFAULT;
-    }
+  if (ws_len == sizeof(sockaddr_in6) && ws->sa_family == wsk::WS_AF_INET6) {
+    return AddressOutIp<sizeof(sockaddr_in6)>(ws, user, user_len);
   }
-  return AddressOutSlow(ws, ws_len, user, user_len);
+  return AddressOutGeneral(ws, ws_len, user, user_len);
+}
+
+// A received datagram's source (family WS_AF_UNSPEC when there is none).
+[[gnu::always_inline]] inline long DatagramAddressOut(
+    const wsk::SOCKADDR_STORAGE& ws, sockaddr* user, socklen_t* user_len) {
+  const auto* a = reinterpret_cast<const wsk::SOCKADDR*>(&ws);
+  if (ws.ss_family == wsk::WS_AF_INET) [[likely]] {
+    return AddressOutIp<sizeof(sockaddr_in)>(a, user, user_len);
+  }
+  if (ws.ss_family == wsk::WS_AF_INET6) {
+    return AddressOutIp<sizeof(sockaddr_in6)>(a, user, user_len);
+  }
+  return AddressOutGeneral(a, wsk::SockaddrLength(ws.ss_family), user,
+                           user_len);
 }
 
 // A stream's recvfrom: no address, so Linux (move_addr_to_user with klen

@@ -114,6 +114,15 @@ struct SendIrp : DataIrp {
   int flags;
 };
 
+// A datagram receive's IRP, which also keeps where the source address
+// goes, for the same reason.
+struct ReceiveFromIrp : DataIrp {
+  ReceiveFromIrp(int fd, sockaddr* addr, socklen_t* addr_len)
+      : DataIrp(fd), from(addr), from_len(addr_len) {}
+  sockaddr* from;
+  socklen_t* from_len;
+};
+
 [[gnu::always_inline]] inline long StreamSend(LxSocket& s, int fd,
                                               wsk::WSK_BUF* buf, int flags,
                                               const sockaddr* to,
@@ -256,7 +265,7 @@ struct SendIrp : DataIrp {
   ReceiveControl* rc = nullptr;
   alignas(ReceiveControl) unsigned char rc_storage[sizeof(ReceiveControl)];
   if (control != nullptr) rc = new (rc_storage) ReceiveControl;
-  DataIrp irp(fd);
+  ReceiveFromIrp irp(fd, from, from_len);
   wsk::NTSTATUS st;
   if (rc == nullptr && msg_flags == nullptr) [[likely]] {
     st = s.receive_from_entry(s.dispatch, s.wsk, buf, WskReceiveFlags(flags),
@@ -270,15 +279,18 @@ struct SendIrp : DataIrp {
   }
   long r = DataResult(st, irp);
   if (r >= 0) {
-    if (remote != nullptr) {
-      long ar =
-          AddressOut(remote, wsk::SockaddrLength(ws.ss_family), from, from_len);
+    // The address's destination from the frame (`remote` is null exactly
+    // when it is), and the result from the IRP (r >= 0 is its
+    // Information): nothing is kept in registers across the request.
+    if (irp.from != nullptr) {
+      long ar = DatagramAddressOut(ws, irp.from, irp.from_len);
       if (ar < 0) return ar;
     }
     if (msg_flags != nullptr) {
       *msg_flags = LinuxResultFlags(ws_flags & ~wsk::WS_MSG_CTRUNC);
     }
     if (rc != nullptr) rc->Deliver(control, msg_flags, ws_flags);
+    return static_cast<long>(irp.IoStatus.Information);
   }
   return r;
 }
@@ -302,6 +314,12 @@ struct SendIrp : DataIrp {
                                      msg_flags, control);
   }
   return DatagramReceive(s, fd, buf, flags, from, from_len, msg_flags, control);
+}
+
+[[gnu::noinline, gnu::cold]] long DatagramRecvNoAddress(LxSocket& s, int fd,
+                                                        wsk::WSK_BUF* buf,
+                                                        int flags) {
+  return DatagramRecv(s, fd, buf, flags, nullptr, nullptr, nullptr, nullptr);
 }
 
 // MDLs for an iovec array, on the stack when few (like the kernel's
@@ -386,8 +404,9 @@ long RecvFromClamped(LxSocket& s, int fd, void* buf, int flags, sockaddr* from,
     return SendFailed(r, irp.flags);
   }
   // The category's operation (s.ops, chosen by category at creation),
-  // called directly so the compiler can inline it: one compare.
-  if (s.category == wsk::WSK_FLAG_DATAGRAM_SOCKET) {
+  // called directly so the compiler can inline it: one compare. [[likely]]
+  // lays the datagram form in line: an address is a datagram's.
+  if (s.category == wsk::WSK_FLAG_DATAGRAM_SOCKET) [[likely]] {
     return DatagramSend(s, fd, &wb, flags, to, to_len, nullptr);
   }
   return StreamSend(s, fd, &wb, flags, to, to_len, nullptr);
@@ -409,7 +428,10 @@ long RecvFromClamped(LxSocket& s, int fd, void* buf, int flags, sockaddr* from,
         s.receive_entry(s.dispatch, s.wsk, &wb, WskReceiveFlags(flags), &irp);
     return DataResult(st, irp);
   }
-  if (s.category == wsk::WSK_FLAG_DATAGRAM_SOCKET) {
+  if (s.category == wsk::WSK_FLAG_DATAGRAM_SOCKET) [[likely]] {
+    // Without an address this is the rare socket data_refuse stopped: out
+    // of line, so recv() carries no address code.
+    if (from == nullptr) return DatagramRecvNoAddress(s, fd, &wb, flags);
     return DatagramRecv(s, fd, &wb, flags, from, from_len, nullptr, nullptr);
   }
   return StreamRecv(s, fd, &wb, flags, from, from_len, nullptr, nullptr);

@@ -14,6 +14,10 @@ thread_local constinit PageCache tls_readable
     __attribute__((tls_model("initial-exec")));
 thread_local constinit PageCache tls_writable
     __attribute__((tls_model("initial-exec")));
+thread_local constinit AddressOutMemo tls_address_out
+    __attribute__((tls_model("initial-exec")));
+thread_local constinit AddressInMemo tls_address_in
+    __attribute__((tls_model("initial-exec")));
 
 namespace {
 

@@ -43,6 +43,28 @@ extern thread_local constinit PageCache tls_readable
 extern thread_local constinit PageCache tls_writable
     __attribute__((tls_model("initial-exec")));
 
+// The last address buffer an address was written to in full by this
+// thread (AddressOut): recvfrom() in a loop passes the same `from` and
+// `from_len` every time, and then two compares replace the page checks.
+// Set only after the checks or the copies succeeded, so it is the page
+// caches' knowledge, with their trade (see above).
+struct AddressOutMemo {
+  void* user = nullptr;
+  void* user_len = nullptr;
+  uint32_t room = 0;  // bytes of *user known writable
+};
+extern thread_local constinit AddressOutMemo tls_address_out
+    __attribute__((tls_model("initial-exec")));
+
+// The same for the last address buffer read in full (AddressIn):
+// sendto() in a loop passes the same address every time.
+struct AddressInMemo {
+  const void* user = nullptr;
+  uint32_t room = 0;  // bytes of *user known readable
+};
+extern thread_local constinit AddressInMemo tls_address_in
+    __attribute__((tls_model("initial-exec")));
+
 // The first touch of a page (and n == 0, null, ...): out of line.
 bool CopyInSlow(void* dst, const void* user_src, size_t n);
 bool CopyOutSlow(void* user_dst, const void* src, size_t n);

@@ -208,7 +208,9 @@ template <Threads kThreads = Threads::kAny>
   sockaddr_in6 to;
   long to_len = 0;
   if (remote != nullptr) {
-    if (remote->sa_family == WS_AF_INET) {
+    // [[likely]]: the commoner family's copy laid out in line (the other
+    // one costs a jump).
+    if (remote->sa_family == WS_AF_INET) [[likely]] {
       CopyAddressWithFamily<sizeof(sockaddr_in)>(
           &to, remote, static_cast<uint16_t>(lx::LinuxFamilyFast(WS_AF_INET)));
       to_len = sizeof(sockaddr_in);
@@ -276,7 +278,7 @@ template <Threads kThreads = Threads::kAny>
   if (*r >= 0) [[likely]] {
     // The address goes on with its family written with the bytes around
     // it (CopyAddressWithFamily: the syscalls layer reads them at once).
-    if (ss.sin6_family == AF_INET && ss_len == sizeof(sockaddr_in)) {
+    if (ss.sin6_family == AF_INET && ss_len == sizeof(sockaddr_in)) [[likely]] {
       CopyAddressWithFamily<sizeof(sockaddr_in)>(remote, &ss,
                                                  lx::WsFamilyFast(AF_INET));
     } else if (ss.sin6_family == AF_INET6 && ss_len == sizeof(sockaddr_in6)) {

@@ -340,6 +340,117 @@ TEST(AddressOutTest, AddressOutLength) {
             -EFAULT);
 }
 
+// The data path's memo of the last address buffer (tls_address_out): the
+// same buffer again takes the inline form, and every other case (another
+// buffer, a shorter length, a longer address) still gets Linux's result.
+TEST(AddressOutTest, RepeatedBufferAndEveryChangeGiveTheSameResults) {
+  const sockaddr_in lin4 = LinuxIn4(80, 1, 2, 3, 4);
+  const wsk::SOCKADDR_STORAGE ws4 = WindowsForm(lin4);
+  const auto* w4 = reinterpret_cast<const wsk::SOCKADDR*>(&ws4);
+  sockaddr_in6 lin6{};
+  lin6.sin6_family = AF_INET6;
+  lin6.sin6_port = htons(53);
+  lin6.sin6_addr.s6_addr[15] = 1;
+  lin6.sin6_scope_id = 7;
+  const wsk::SOCKADDR_STORAGE ws6 = WindowsForm(lin6);
+  const auto* w6 = reinterpret_cast<const wsk::SOCKADDR*>(&ws6);
+  alignas(8) unsigned char a[sizeof(sockaddr_in6)];
+  alignas(8) unsigned char b[sizeof(sockaddr_in6)];
+  socklen_t len_a, len_b;
+  auto out = [](const wsk::SOCKADDR* ws, socklen_t ws_len, void* buf,
+                socklen_t* len, socklen_t cap) {
+    memset(buf, 0xAA, sizeof(sockaddr_in6));
+    *len = cap;
+    return lx::AddressOut(ws, ws_len, static_cast<sockaddr*>(buf), len);
+  };
+  for (int round = 0; round < 3; ++round) {  // first, then remembered
+    SCOPED_TRACE(round);
+    ASSERT_EQ(out(w4, 16, a, &len_a, sizeof(a)), 0);
+    EXPECT_EQ(len_a, 16u);
+    EXPECT_EQ(Bytes(a, 16), Bytes(&lin4, 16));
+    EXPECT_EQ(a[16], 0xAA);
+  }
+  EXPECT_EQ(lx::tls_address_out.user, static_cast<void*>(a));
+  // The remembered buffer, now too short: truncated, full length reported.
+  ASSERT_EQ(out(w4, 16, a, &len_a, 5), 0);
+  EXPECT_EQ(len_a, 16u);
+  EXPECT_EQ(Bytes(a, 5), Bytes(&lin4, 5));
+  EXPECT_EQ(a[5], 0xAA);
+  // A negative length is still EINVAL, a bad one EFAULT.
+  EXPECT_EQ(out(w4, 16, a, &len_a, static_cast<socklen_t>(-1)), -EINVAL);
+  EXPECT_EQ(lx::AddressOut(w4, 16, reinterpret_cast<sockaddr*>(a),
+                           reinterpret_cast<socklen_t*>(NoAccessPage())),
+            -EFAULT);
+  // Another buffer, then an IPv6 address (longer than the remembered room)
+  // into the first: both whole.
+  ASSERT_EQ(out(w4, 16, b, &len_b, sizeof(b)), 0);
+  EXPECT_EQ(Bytes(b, 16), Bytes(&lin4, 16));
+  for (int round = 0; round < 2; ++round) {
+    SCOPED_TRACE(round);
+    ASSERT_EQ(out(w6, 28, a, &len_a, sizeof(a)), 0);
+    EXPECT_EQ(len_a, 28u);
+    EXPECT_EQ(Bytes(a, 28), Bytes(&lin6, 28));
+  }
+  // And IPv4 again into the buffer remembered for IPv6.
+  ASSERT_EQ(out(w4, 16, a, &len_a, sizeof(a)), 0);
+  EXPECT_EQ(len_a, 16u);
+  EXPECT_EQ(Bytes(a, 16), Bytes(&lin4, 16));
+  EXPECT_EQ(a[16], 0xAA);
+}
+
+// The memo holds how much of the buffer was written: a buffer that ends
+// 16 bytes before a page the program cannot write takes an IPv4 address,
+// and a longer one is EFAULT, not a fault.
+TEST(AddressOutTest, RememberedBufferIsTrustedOnlyForItsLength) {
+  char* pages = ReadWriteThenNoAccess();
+  ASSERT_NE(pages, nullptr);
+  auto* end16 = reinterpret_cast<sockaddr*>(pages + kPage - 16);
+  const wsk::SOCKADDR_STORAGE ws4 = WindowsForm(LinuxIn4(80, 1, 2, 3, 4));
+  sockaddr_in6 lin6{};
+  lin6.sin6_family = AF_INET6;
+  const wsk::SOCKADDR_STORAGE ws6 = WindowsForm(lin6);
+  socklen_t len = 28;
+  for (int round = 0; round < 2; ++round) {
+    len = 28;
+    ASSERT_EQ(lx::AddressOut(reinterpret_cast<const wsk::SOCKADDR*>(&ws4), 16,
+                             end16, &len),
+              0);
+    EXPECT_EQ(len, 16u);
+  }
+  len = 28;
+  EXPECT_EQ(lx::AddressOut(reinterpret_cast<const wsk::SOCKADDR*>(&ws6), 28,
+                           end16, &len),
+            -EFAULT);
+}
+
+// sendto()'s inline form takes only the address this thread's AddressIn
+// read last, whole; it then gives AddressIn's result.
+TEST(AddressInTest, SendToFastFormTakesTheRememberedAddressOnly) {
+  const sockaddr_in to = LinuxIn4(53, 127, 0, 0, 1);
+  const sockaddr_in other = LinuxIn4(54, 127, 0, 0, 2);
+  wsk::SOCKADDR_STORAGE slow{}, fast{};
+  const auto* p = reinterpret_cast<const sockaddr*>(&to);
+  const auto* q = reinterpret_cast<const sockaddr*>(&other);
+  ASSERT_EQ(
+      lx::AddressIn(q, sizeof(other), lx::AddrUse::kSendTo, AF_INET, &slow), 0);
+  EXPECT_FALSE(lx::AddressInSendToFast(p, sizeof(to), AF_INET, &fast));
+  ASSERT_EQ(lx::AddressIn(p, sizeof(to), lx::AddrUse::kSendTo, AF_INET, &slow),
+            0);
+  ASSERT_TRUE(lx::AddressInSendToFast(p, sizeof(to), AF_INET, &fast));
+  EXPECT_EQ(Bytes(&fast, 16), Bytes(&slow, 16));
+  // Longer than what was read, another family's socket, a wrong family:
+  // not decided here.
+  EXPECT_FALSE(lx::AddressInSendToFast(p, 28, AF_INET6, &fast));
+  EXPECT_FALSE(lx::AddressInSendToFast(p, sizeof(to), AF_INET6, &fast));
+  sockaddr_in unspec = to;
+  unspec.sin_family = AF_UNSPEC;
+  const auto* u = reinterpret_cast<const sockaddr*>(&unspec);
+  ASSERT_EQ(
+      lx::AddressIn(u, sizeof(unspec), lx::AddrUse::kSendTo, AF_INET, &slow),
+      0);
+  EXPECT_FALSE(lx::AddressInSendToFast(u, sizeof(unspec), AF_INET, &fast));
+}
+
 // ---------------------------------------------------------------------------
 // CopyIn / CopyOut
 
