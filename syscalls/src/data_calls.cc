@@ -166,9 +166,10 @@ struct ReceiveFromIrp : DataIrp {
                          static_cast<const wsk::CMSGHDR*>(control->data), irp);
 }
 
-// The general form of a datagram send: every address rule (AddressIn) and
-// the implicit bind. DatagramSend below handles the common case without a
-// call before the dispatch and hands everything else to this.
+// The general form of a datagram send: every address rule (AddressIn), the
+// implicit bind and the deferred error. DatagramSend below handles the
+// common case without a call before the dispatch and hands everything else
+// to this.
 [[gnu::noinline]] long DatagramSendGeneral(LxSocket& s, int fd,
                                            wsk::WSK_BUF* buf, int flags,
                                            const sockaddr* to, socklen_t to_len,
@@ -185,6 +186,12 @@ struct ReceiveFromIrp : DataIrp {
     }
   }
   if (long r = EnsureBound(s, fd); r < 0) return r;
+  // An error recvmmsg left is reported by the next send too, after the
+  // address checks (sock_alloc_send_pskb reads sk_err); when another
+  // thread took it first, the send goes on.
+  if (s.HasDeferredError()) {
+    if (int e = s.TakeDeferredError(); e != 0) return -e;
+  }
   StackIrp irp(fd);
   // The same request as DatagramSend makes.
   DatagramSendRequest(s, buf, flags, remote, control, &irp);
@@ -204,7 +211,9 @@ struct ReceiveFromIrp : DataIrp {
     }
     remote = reinterpret_cast<const wsk::SOCKADDR*>(&ws);
   }
-  if (!s.bound.load(std::memory_order_relaxed)) [[unlikely]] {
+  // Unbound, an error left for the next call, shut down for sending: the
+  // general form (one test for all three, as on the four-argument path).
+  if (s.data_refuse.load(std::memory_order_relaxed) != 0) [[unlikely]] {
     return DatagramSendGeneral(s, fd, buf, flags, to, to_len, control);
   }
   DataIrp irp(fd);

@@ -1350,6 +1350,32 @@ static void mmsg_errors(int family) {
   REC("sendto one", sendto(u, "x", 1, 0, (struct sockaddr*)&a, al));
   wait_for(r, POLLIN, 2000);
   REC("recvmmsg WAITFORONE", recvmmsg(r, rm, 4, MSG_WAITFORONE, NULL));
+  /* The error left for the next call, met by a send (sock_alloc_send_pskb
+   * reports sk_err), with an address and then connected. */
+  for (int connected = 0; connected < 2; ++connected) {
+    REC("sendmmsg for a send", sendmmsg(u, m, 3, 0));
+    wait_for(r, POLLIN, 2000);
+    usleep(20000);
+    rm[1].msg_hdr.msg_iov = BAD;
+    REC("recvmmsg leaves an error", recvmmsg(r, rm, 4, MSG_DONTWAIT, NULL));
+    rm[1].msg_hdr.msg_iov = &riov[1];
+    struct sockaddr_storage ua;
+    socklen_t ual = sizeof(ua);
+    REC("getsockname sender", getsockname(u, (struct sockaddr*)&ua, &ual));
+    if (connected) {
+      REC("connect receiver", connect(r, (struct sockaddr*)&ua, ual));
+      REC("send meets it", send(r, "s", 1, 0));
+      REC("send after it", send(r, "s", 1, 0));
+    } else {
+      REC("sendto meets it",
+          sendto(r, "s", 1, 0, (struct sockaddr*)&ua, ual));
+      REC("sendto after it",
+          sendto(r, "s", 1, 0, (struct sockaddr*)&ua, ual));
+    }
+    REC("recvmmsg the rest", recvmmsg(r, rm, 4, MSG_DONTWAIT, NULL));
+    wait_for(u, POLLIN, 2000);
+    REC("sender drains", recvmmsg(u, rm, 4, MSG_DONTWAIT, NULL));
+  }
   REC("close", close(u));
   REC("close rcv", close(r));
 }

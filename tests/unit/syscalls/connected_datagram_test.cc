@@ -213,6 +213,25 @@ TEST_F(ConnectedDatagramTest, DeferredErrorComesFirstThenTheFastFormAgain) {
   EXPECT_EQ(lx().deferred_error.load(), 0);
 }
 
+// A send meets the error recvmmsg left too (Linux: sock_alloc_send_pskb
+// reads sk_err), connected or with an address, before any request; the
+// next send is the fast form again.
+TEST_F(ConnectedDatagramTest, DeferredErrorIsReportedBySendsToo) {
+  s_.MarkBound();
+  char buf[4] = {};
+  const sockaddr_in6 to = LinuxIn6(53, 1);
+  const auto* a = reinterpret_cast<const sockaddr*>(&to);
+  lx().SetDeferredError(ECONNREFUSED);
+  EXPECT_EQ(lx::SendTo(lx(), kHostFd, buf, 4, 0, nullptr, 0), -ECONNREFUSED);
+  EXPECT_EQ(refuse(), 0u);
+  lx().SetDeferredError(EHOSTUNREACH);
+  EXPECT_EQ(lx::SendTo(lx(), kHostFd, buf, 4, 0, a, sizeof(to)), -EHOSTUNREACH);
+  EXPECT_EQ(refuse(), 0u);
+  EXPECT_CALL(s_.dispatch(), WskLxSend(s_.wsk(), _, 0u, IrpFor(kHostFd)))
+      .WillOnce(CompleteIrp(wsk::STATUS_SUCCESS, 4));
+  EXPECT_EQ(lx::SendTo(lx(), kHostFd, buf, 4, 0, nullptr, 0), 4);
+}
+
 // After shutdown(SHUT_WR) a datagram send's EPIPE raises no SIGPIPE
 // (Linux raises it from stream protocols only): the sends take the
 // category's forms, which know the category, connected or not.
