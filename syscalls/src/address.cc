@@ -18,7 +18,7 @@ long AddressIn(const sockaddr* user, socklen_t len, AddrUse use,
   }
   memset(out, 0, sizeof(*out));
   if (!CopyIn(out, user, len)) return -EFAULT;
-  if (len != 0) tls_address_in = {user, len};
+  if (len != 0) RememberAddressIn(user, len);
   if (len < sizeof(sa_family_t)) return -EINVAL;
   sa_family_t family;
   memcpy(&family, out, sizeof(family));
@@ -130,7 +130,7 @@ long AddressOutGeneral(const wsk::SOCKADDR* ws, socklen_t ws_len,
         !CopyOut(user_len, &ws_len, sizeof(ws_len))) {
       return -EFAULT;
     }
-    tls_address_out = {user, user_len, ws_len};
+    RememberAddressOut(user, user_len, ws_len);
     return 0;
   }
   return AddressOutSlow(ws, ws_len, user, user_len);

@@ -30,7 +30,8 @@ long AddressIn(const sockaddr* user, socklen_t len, AddrUse use,
 // The data path's form of AddressIn(..., AddrUse::kSendTo, ...) for what
 // sendto() is nearly always given: an address of exactly its family's
 // length, of the socket's family, that this thread's last AddressIn read
-// whole (tls_address_in: sendto() in a loop passes the same one). Then it
+// whole (tls_address_in: sendto() in a loop passes the same one) or that
+// lies in pages known readable (tls_readable). Then it
 // is copied and relabelled and the result is true; otherwise nothing is
 // decided (false) and the caller takes AddressIn. Only the family's bytes
 // of *out are written (SockaddrLength of its family), which is all any
@@ -42,8 +43,16 @@ long AddressIn(const sockaddr* user, socklen_t len, AddrUse use,
   // (CopyAddressWithFamily: the host adapter reads them back at once).
   sa_family_t family;
   const AddressInMemo& memo = tls_address_in;
-  if (user != memo.user || len > memo.room) [[unlikely]]
-    return false;
+  if (user != memo.user || len > memo.room) [[unlikely]] {
+    // Another address than last time (a server answering several peers
+    // from an array): inline still when its bytes lie in pages known
+    // readable.
+    if (len == 0 || len > sizeof(sockaddr_in6) ||
+        !tls_readable.Covers(user, len)) {
+      return false;
+    }
+    RememberAddressIn(user, len);  // the next call's two compares
+  }
   if (socket_family == AF_INET) [[likely]] {
     if (len != sizeof(sockaddr_in)) return false;
     memcpy(&family, user, sizeof(family));
@@ -103,11 +112,8 @@ long AddressCopyIn(const sockaddr* user, socklen_t len);
 // recvfrom). Returns 0 or -errno.
 long AddressOutSlow(const wsk::SOCKADDR* ws, socklen_t ws_len, sockaddr* user,
                     socklen_t* user_len);
-// Inline for the data path: an AF_INET or AF_INET6 address into a buffer
-// that holds it whole; everything else (truncation, no address, errors) is
-// AddressOutSlow. The same checks in the same order either way.
-// The same, out of line: everything but the buffer this thread wrote an
-// address to last (tls_address_out).
+// The same for an IP address, out of line: what AddressOutIp does not do
+// inline (another buffer than tls_address_out's, truncation, errors).
 long AddressOutGeneral(const wsk::SOCKADDR* ws, socklen_t ws_len,
                        sockaddr* user, socklen_t* user_len);
 

@@ -29,7 +29,10 @@ constexpr size_t kMaxControl = 1 << 20;
 
 // EPIPE: WSK reports a broken connection as a status; Linux also raises
 // SIGPIPE at the sending thread unless MSG_NOSIGNAL, from stream protocols
-// only (sk_stream_error): a datagram socket's sends never come here.
+// only (sk_stream_error). The datagram category's sends never come here;
+// the four-argument path does, for every category, and a datagram socket
+// reaches it only while data_refuse says nothing (not shut down for
+// sending here: docs/semantics.md names the cases left).
 [[gnu::noinline, gnu::cold]] long SendFailed(long r, int flags) {
   if (r == -EPIPE && (flags & MSG_NOSIGNAL) == 0) RaiseSigpipe();
   return r;
@@ -188,8 +191,11 @@ struct ReceiveFromIrp : DataIrp {
   if (long r = EnsureBound(s, fd); r < 0) return r;
   // An error recvmmsg left is reported by the next send too, after the
   // address checks (sock_alloc_send_pskb reads sk_err); when another
-  // thread took it first, the send goes on.
-  if (s.HasDeferredError()) {
+  // thread took it first, the send goes on. udp_sendmsg refuses MSG_OOB
+  // and more than 0xFFFF bytes before that, and a MSG_PROBE send never
+  // allocates (ip_make_skb): those leave the error where it is.
+  if (s.HasDeferredError() && (flags & (MSG_OOB | kMsgProbe)) == 0 &&
+      buf->Length <= 0xFFFF) {
     if (int e = s.TakeDeferredError(); e != 0) return -e;
   }
   StackIrp irp(fd);

@@ -11,6 +11,7 @@
 #ifndef LXWSK_SYSCALLS_SRC_USER_MEMORY_H_
 #define LXWSK_SYSCALLS_SRC_USER_MEMORY_H_
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -64,6 +65,28 @@ struct AddressInMemo {
 };
 extern thread_local constinit AddressInMemo tls_address_in
     __attribute__((tls_model("initial-exec")));
+
+// Memo updates, ordered for signal handlers: a handler interrupting one
+// (and using the memo itself) sees no buffer, or the whole new entry,
+// never a new buffer with the old room. The compiler keeps the order
+// (atomic_signal_fence); one thread writes its own memo, so the CPU does.
+inline void RememberAddressOut(void* user, void* user_len, uint32_t room) {
+  AddressOutMemo& m = tls_address_out;
+  m.user = nullptr;
+  std::atomic_signal_fence(std::memory_order_seq_cst);
+  m.user_len = user_len;
+  m.room = room;
+  std::atomic_signal_fence(std::memory_order_seq_cst);
+  m.user = user;
+}
+inline void RememberAddressIn(const void* user, uint32_t room) {
+  AddressInMemo& m = tls_address_in;
+  m.user = nullptr;
+  std::atomic_signal_fence(std::memory_order_seq_cst);
+  m.room = room;
+  std::atomic_signal_fence(std::memory_order_seq_cst);
+  m.user = user;
+}
 
 // The first touch of a page (and n == 0, null, ...): out of line.
 bool CopyInSlow(void* dst, const void* user_src, size_t n);

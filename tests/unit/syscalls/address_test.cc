@@ -423,32 +423,40 @@ TEST(AddressOutTest, RememberedBufferIsTrustedOnlyForItsLength) {
             -EFAULT);
 }
 
-// sendto()'s inline form takes only the address this thread's AddressIn
-// read last, whole; it then gives AddressIn's result.
-TEST(AddressInTest, SendToFastFormTakesTheRememberedAddressOnly) {
-  const sockaddr_in to = LinuxIn4(53, 127, 0, 0, 1);
-  const sockaddr_in other = LinuxIn4(54, 127, 0, 0, 2);
+// sendto()'s inline form takes the address this thread's AddressIn read
+// last, or one in pages known readable (a server answering several peers);
+// never one in a page nothing has read yet; and then gives AddressIn's
+// result.
+TEST(AddressInTest, SendToFastFormTakesOnlyKnownAddresses) {
+  // A page of its own, which no copy has touched (never unmapped: the
+  // layer may remember it).
+  void* page = mmap(nullptr, kPage, PROT_READ | PROT_WRITE,
+                    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  ASSERT_NE(page, MAP_FAILED);
+  auto* to = static_cast<sockaddr_in*>(page);
+  auto* other = to + 1;  // same page
+  *to = LinuxIn4(53, 127, 0, 0, 1);
+  *other = LinuxIn4(54, 127, 0, 0, 2);
+  const auto* p = reinterpret_cast<const sockaddr*>(to);
+  const auto* q = reinterpret_cast<const sockaddr*>(other);
   wsk::SOCKADDR_STORAGE slow{}, fast{};
-  const auto* p = reinterpret_cast<const sockaddr*>(&to);
-  const auto* q = reinterpret_cast<const sockaddr*>(&other);
-  ASSERT_EQ(
-      lx::AddressIn(q, sizeof(other), lx::AddrUse::kSendTo, AF_INET, &slow), 0);
-  EXPECT_FALSE(lx::AddressInSendToFast(p, sizeof(to), AF_INET, &fast));
-  ASSERT_EQ(lx::AddressIn(p, sizeof(to), lx::AddrUse::kSendTo, AF_INET, &slow),
+  EXPECT_FALSE(lx::AddressInSendToFast(p, sizeof(*to), AF_INET, &fast));
+  ASSERT_EQ(lx::AddressIn(p, sizeof(*to), lx::AddrUse::kSendTo, AF_INET, &slow),
             0);
-  ASSERT_TRUE(lx::AddressInSendToFast(p, sizeof(to), AF_INET, &fast));
+  ASSERT_TRUE(lx::AddressInSendToFast(p, sizeof(*to), AF_INET, &fast));
   EXPECT_EQ(Bytes(&fast, 16), Bytes(&slow, 16));
-  // Longer than what was read, another family's socket, a wrong family:
-  // not decided here.
-  EXPECT_FALSE(lx::AddressInSendToFast(p, 28, AF_INET6, &fast));
-  EXPECT_FALSE(lx::AddressInSendToFast(p, sizeof(to), AF_INET6, &fast));
-  sockaddr_in unspec = to;
-  unspec.sin_family = AF_UNSPEC;
-  const auto* u = reinterpret_cast<const sockaddr*>(&unspec);
+  // Another address in the page now known readable: inline too.
+  ASSERT_TRUE(lx::AddressInSendToFast(q, sizeof(*other), AF_INET, &fast));
   ASSERT_EQ(
-      lx::AddressIn(u, sizeof(unspec), lx::AddrUse::kSendTo, AF_INET, &slow),
+      lx::AddressIn(q, sizeof(*other), lx::AddrUse::kSendTo, AF_INET, &slow),
       0);
-  EXPECT_FALSE(lx::AddressInSendToFast(u, sizeof(unspec), AF_INET, &fast));
+  EXPECT_EQ(Bytes(&fast, 16), Bytes(&slow, 16));
+  // Another family's socket, a length other than the family's, a wrong
+  // family: not decided here.
+  EXPECT_FALSE(lx::AddressInSendToFast(p, sizeof(*to), AF_INET6, &fast));
+  EXPECT_FALSE(lx::AddressInSendToFast(p, 20, AF_INET, &fast));
+  to->sin_family = AF_UNSPEC;
+  EXPECT_FALSE(lx::AddressInSendToFast(p, sizeof(*to), AF_INET, &fast));
 }
 
 // ---------------------------------------------------------------------------

@@ -16,6 +16,7 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "lx/socket_tables.h"
 #include "lx/syscalls.h"
 #include "mocks/mock_wsk_dispatch.h"
 #include "sigpipe_counter.h"
@@ -230,6 +231,26 @@ TEST_F(ConnectedDatagramTest, DeferredErrorIsReportedBySendsToo) {
   EXPECT_CALL(s_.dispatch(), WskLxSend(s_.wsk(), _, 0u, IrpFor(kHostFd)))
       .WillOnce(CompleteIrp(wsk::STATUS_SUCCESS, 4));
   EXPECT_EQ(lx::SendTo(lx(), kHostFd, buf, 4, 0, nullptr, 0), 4);
+}
+
+// MSG_OOB and a datagram over 0xFFFF bytes fail, and MSG_PROBE returns,
+// before Linux reads sk_err: the error stays for the next call.
+TEST_F(ConnectedDatagramTest, SendsThatEndEarlierLeaveTheDeferredError) {
+  s_.MarkBound();
+  static char big[0x10000];
+  lx().SetDeferredError(ECONNREFUSED);
+  EXPECT_CALL(s_.dispatch(),
+              WskLxSendTo(s_.wsk(), _, _, IsNull(), IrpFor(kHostFd)))
+      .WillOnce(CompleteIrp(wsk::STATUS_NOT_SUPPORTED))
+      .WillOnce(CompleteIrp(wsk::STATUS_SUCCESS, 0))
+      .WillOnce(CompleteIrp(wsk::STATUS_INVALID_PARAMETER));
+  EXPECT_EQ(lx::SendTo(lx(), kHostFd, big, 4, MSG_OOB, nullptr, 0),
+            -EOPNOTSUPP);
+  EXPECT_EQ(lx::SendTo(lx(), kHostFd, big, 4, lx::kMsgProbe, nullptr, 0), 0);
+  EXPECT_NE(lx::SendTo(lx(), kHostFd, big, sizeof(big), 0, nullptr, 0),
+            -ECONNREFUSED);
+  EXPECT_EQ(refuse(), lx::LxSocket::kRefuseDeferredError);
+  EXPECT_EQ(lx::SendTo(lx(), kHostFd, big, 4, 0, nullptr, 0), -ECONNREFUSED);
 }
 
 // After shutdown(SHUT_WR) a datagram send's EPIPE raises no SIGPIPE
