@@ -1272,6 +1272,20 @@ SCENARIO(fourtuple_v6) { fourtuple(AF_INET6); }
 
 /* ---- sendmmsg/recvmmsg: partial success, errors after some messages ---- */
 
+/* Three datagrams sent, then a recvmmsg whose second iovec array is bad:
+ * it returns the first and leaves the error for the next call. */
+static void leave_recvmmsg_error(int u, int r, struct mmsghdr* m,
+                                 struct mmsghdr* rm, struct iovec* second,
+                                 const char* send_label,
+                                 const char* recv_label) {
+  REC(send_label, sendmmsg(u, m, 3, 0));
+  wait_for(r, POLLIN, 2000);
+  usleep(20000);
+  rm[1].msg_hdr.msg_iov = BAD;
+  REC(recv_label, recvmmsg(r, rm, 4, MSG_DONTWAIT, NULL));
+  rm[1].msg_hdr.msg_iov = second;
+}
+
 static void mmsg_errors(int family) {
   struct sockaddr_storage a;
   socklen_t al;
@@ -1328,12 +1342,8 @@ static void mmsg_errors(int family) {
   }
   REC("recvmmsg empty", recvmmsg(r, rm, 4, MSG_DONTWAIT, NULL));
   /* The error left for the next call, read through SO_ERROR instead. */
-  REC("sendmmsg all again", sendmmsg(u, m, 3, 0));
-  wait_for(r, POLLIN, 2000);
-  usleep(20000);
-  rm[1].msg_hdr.msg_iov = BAD;
-  REC("recvmmsg bad second iov again", recvmmsg(r, rm, 4, MSG_DONTWAIT, NULL));
-  rm[1].msg_hdr.msg_iov = &riov[1];
+  leave_recvmmsg_error(u, r, m, rm, &riov[1], "sendmmsg all again",
+                       "recvmmsg bad second iov again");
   int e = -1;
   socklen_t el = sizeof(e);
   REC("SO_ERROR", getsockopt(r, SOL_SOCKET, SO_ERROR, &e, &el));
@@ -1353,12 +1363,8 @@ static void mmsg_errors(int family) {
   /* The error left for the next call, met by a send (sock_alloc_send_pskb
    * reports sk_err), with an address and then connected. */
   for (int connected = 0; connected < 2; ++connected) {
-    REC("sendmmsg for a send", sendmmsg(u, m, 3, 0));
-    wait_for(r, POLLIN, 2000);
-    usleep(20000);
-    rm[1].msg_hdr.msg_iov = BAD;
-    REC("recvmmsg leaves an error", recvmmsg(r, rm, 4, MSG_DONTWAIT, NULL));
-    rm[1].msg_hdr.msg_iov = &riov[1];
+    leave_recvmmsg_error(u, r, m, rm, &riov[1], "sendmmsg for a send",
+                         "recvmmsg leaves an error");
     struct sockaddr_storage ua;
     socklen_t ual = sizeof(ua);
     REC("getsockname sender", getsockname(u, (struct sockaddr*)&ua, &ual));
