@@ -1373,10 +1373,8 @@ static void mmsg_errors(int family) {
       REC("send meets it", send(r, "s", 1, 0));
       REC("send after it", send(r, "s", 1, 0));
     } else {
-      REC("sendto meets it",
-          sendto(r, "s", 1, 0, (struct sockaddr*)&ua, ual));
-      REC("sendto after it",
-          sendto(r, "s", 1, 0, (struct sockaddr*)&ua, ual));
+      REC("sendto meets it", sendto(r, "s", 1, 0, (struct sockaddr*)&ua, ual));
+      REC("sendto after it", sendto(r, "s", 1, 0, (struct sockaddr*)&ua, ual));
     }
     REC("recvmmsg the rest", recvmmsg(r, rm, 4, MSG_DONTWAIT, NULL));
     wait_for(u, POLLIN, 2000);
