@@ -42,8 +42,7 @@ long AddressIn(const sockaddr* user, socklen_t len, AddrUse use,
   // The copies write the family with the bytes around it
   // (CopyAddressWithFamily: the host adapter reads them back at once).
   sa_family_t family;
-  const AddressInMemo& memo = tls_address_in;
-  if (user != memo.user || len > memo.room) [[unlikely]] {
+  if (user != tls_address_in.user || len > tls_address_in.room) [[unlikely]] {
     // Another address than last time (a server answering several peers
     // from an array): inline still when its bytes lie in pages known
     // readable.
@@ -128,9 +127,10 @@ template <socklen_t kLength>
                                                 socklen_t* user_len) {
   static_assert(kLength == sizeof(sockaddr_in) ||
                 kLength == sizeof(sockaddr_in6));
-  const AddressOutMemo& memo = tls_address_out;
-  if (user != memo.user || user_len != memo.user_len || kLength > memo.room)
-      [[unlikely]] {
+  // The memo by name, not through a reference: GCC's UBSan (12) takes a
+  // reference bound to an initial-exec TLS object for a null pointer.
+  if (user != tls_address_out.user || user_len != tls_address_out.user_len ||
+      kLength > tls_address_out.room) [[unlikely]] {
     return AddressOutGeneral(ws, kLength, user, user_len);
   }
   socklen_t cap;

@@ -70,22 +70,22 @@ extern thread_local constinit AddressInMemo tls_address_in
 // (and using the memo itself) sees no buffer, or the whole new entry,
 // never a new buffer with the old room. The compiler keeps the order
 // (atomic_signal_fence); one thread writes its own memo, so the CPU does.
+// The memos are named directly, never through a reference: GCC's UBSan
+// (12) takes a reference bound to an initial-exec TLS object for null.
 inline void RememberAddressOut(void* user, void* user_len, uint32_t room) {
-  AddressOutMemo& m = tls_address_out;
-  m.user = nullptr;
+  tls_address_out.user = nullptr;
   std::atomic_signal_fence(std::memory_order_seq_cst);
-  m.user_len = user_len;
-  m.room = room;
+  tls_address_out.user_len = user_len;
+  tls_address_out.room = room;
   std::atomic_signal_fence(std::memory_order_seq_cst);
-  m.user = user;
+  tls_address_out.user = user;
 }
 inline void RememberAddressIn(const void* user, uint32_t room) {
-  AddressInMemo& m = tls_address_in;
-  m.user = nullptr;
+  tls_address_in.user = nullptr;
   std::atomic_signal_fence(std::memory_order_seq_cst);
-  m.room = room;
+  tls_address_in.room = room;
   std::atomic_signal_fence(std::memory_order_seq_cst);
-  m.user = user;
+  tls_address_in.user = user;
 }
 
 // The first touch of a page (and n == 0, null, ...): out of line.
