@@ -194,9 +194,8 @@ struct ReceiveFromIrp : DataIrp {
   // thread took it first, the send goes on. udp_sendmsg refuses MSG_OOB
   // and more than 0xFFFF bytes before that, and a MSG_PROBE send never
   // allocates (ip_make_skb): those leave the error where it is.
-  if (s.HasDeferredError() && (flags & (MSG_OOB | kMsgProbe)) == 0 &&
-      buf->Length <= 0xFFFF) {
-    if (int e = s.TakeDeferredError(); e != 0) return -e;
+  if ((flags & (MSG_OOB | kMsgProbe)) == 0 && buf->Length <= 0xFFFF) {
+    if (int e = s.TakeDeferredErrorIfAny(); e != 0) return -e;
   }
   StackIrp irp(fd);
   // The same request as DatagramSend makes.

@@ -103,10 +103,8 @@ long GetSockOpt(LxSocket& s, int fd, int level, int name, void* value,
   }
   alignas(8) char lin[32];
   int lv;
-  int deferred = 0;
-  if (row.kind == OptKind::kErrno && s.HasDeferredError()) {
-    deferred = s.TakeDeferredError();
-  }
+  const int deferred =
+      row.kind == OptKind::kErrno ? s.TakeDeferredErrorIfAny() : 0;
   alignas(8) char ws[16];
   long r = 0;
   if (deferred == 0) {

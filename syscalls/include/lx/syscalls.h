@@ -128,6 +128,10 @@ struct LxSocket {
     data_refuse.fetch_and(~kRefuseDeferredError);
     return deferred_error.exchange(0);
   }
+  // The pending error, taken, or 0 (none, or another thread took it).
+  int TakeDeferredErrorIfAny() {
+    return HasDeferredError() ? TakeDeferredError() : 0;
+  }
 
   // `new LxSocket` takes a block from the syscalls layer's lookaside list
   // (wsk/lookaside.h: no lock, no heap call until its arena is full) and
