@@ -1,7 +1,6 @@
 #include "shim_state.h"
 
 #include <pthread.h>
-#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/single_threaded.h>
 #include <sys/socket.h>
@@ -17,12 +16,11 @@
 namespace lxshim {
 
 ShimState g_state;
+std::atomic<uintptr_t> g_table[kMaxTableSize];
 thread_local constinit bool t_busy __attribute__((tls_model("initial-exec"))) =
     false;
 
 namespace {
-
-constexpr uint32_t kMaxTableSize = 1u << 20;
 
 long RawGetpid() { return syscall(SYS_getpid); }
 
@@ -50,11 +48,6 @@ void InitOnce() {
   }
   if (n > kMaxTableSize) n = kMaxTableSize;
   if (n < 1024) n = 1024;
-  void* mem =
-      mmap(nullptr, n * sizeof(std::atomic<uintptr_t>), PROT_READ | PROT_WRITE,
-           MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-  if (mem == MAP_FAILED) return;  // no table: everything passes through
-  g_state.table = static_cast<std::atomic<uintptr_t>*>(mem);
   InitHazards();
   // Register with the WSK provider now, not lazily after a fork.
   lx::DefaultBinding();
@@ -117,13 +110,13 @@ uintptr_t Install(int fd, lx::LxSocket* s) {
   int hw = g_state.high_water.load(std::memory_order_relaxed);
   while (fd > hw && !g_state.high_water.compare_exchange_weak(hw, fd)) {
   }
-  return g_state.table[fd].exchange(reinterpret_cast<uintptr_t>(s),
-                                    std::memory_order_acq_rel);
+  return g_table[fd].exchange(reinterpret_cast<uintptr_t>(s),
+                              std::memory_order_acq_rel);
 }
 
 uintptr_t Take(int fd) {
   if (static_cast<unsigned>(fd) >= g_state.size) return 0;
-  return g_state.table[fd].exchange(0, std::memory_order_acq_rel);
+  return g_table[fd].exchange(0, std::memory_order_acq_rel);
 }
 
 void DropClosed(uintptr_t entry) {
@@ -175,13 +168,13 @@ lx::LxSocket* Classify(int fd) {
     // ENOTSOCK: remember; EBADF: not open, nothing to remember.
     if (errno == ENOTSOCK) {
       uintptr_t expected = 0;
-      g_state.table[fd].compare_exchange_strong(expected, kNotOurs);
+      g_table[fd].compare_exchange_strong(expected, kNotOurs);
     }
     return nullptr;
   }
   if (!lx::UsesWsk(family)) {
     uintptr_t expected = 0;
-    g_state.table[fd].compare_exchange_strong(expected, kNotOurs);
+    g_table[fd].compare_exchange_strong(expected, kNotOurs);
     return nullptr;
   }
   int type = 0, protocol = 0;
@@ -195,19 +188,19 @@ lx::LxSocket* Classify(int fd) {
   }
   uintptr_t expected = 0;
   const uintptr_t v = reinterpret_cast<uintptr_t>(s);
-  if (!g_state.table[fd].compare_exchange_strong(expected, v)) {
+  if (!g_table[fd].compare_exchange_strong(expected, v)) {
     // Another thread adopted it first; ours was never visible.
     lx::ReleaseRef(s);
     lx::CloseSocket(s, wsk::kHandleAlreadyClosed);
     if (expected <= kNotOurs) return nullptr;
-    expected = Protect(&g_state.table[fd], expected, kNotOurs);
+    expected = Protect(&g_table[fd], expected, kNotOurs);
     return expected > kNotOurs ? reinterpret_cast<lx::LxSocket*>(expected)
                                : nullptr;
   }
   int hw = g_state.high_water.load(std::memory_order_relaxed);
   while (fd > hw && !g_state.high_water.compare_exchange_weak(hw, fd)) {
   }
-  const uintptr_t p = Protect(&g_state.table[fd], v, kNotOurs);
+  const uintptr_t p = Protect(&g_table[fd], v, kNotOurs);
   return p > kNotOurs ? reinterpret_cast<lx::LxSocket*>(p) : nullptr;
 }
 

@@ -3,8 +3,8 @@
 //
 // Contexts: Lookup is async-signal-safe and lock-free (one atomic load); it
 // may run before main (it initialises on demand) and after fork. The table
-// is an array of atomics indexed by fd, sized once from the hard
-// RLIMIT_NOFILE (capped), mapped lazily so unused entries cost nothing.
+// is an array of atomics indexed by fd, its size in use set once from the
+// hard RLIMIT_NOFILE (capped at kMaxTableSize); unused entries cost nothing.
 // Each entry is 0 (not yet classified), kNotOurs (checked: not an
 // AF_INET/AF_INET6 socket) or an lx::LxSocket* with one reference. An
 // object returned by Lookup is in the calling thread's hazard slots
@@ -26,10 +26,17 @@ extern "C" [[gnu::visibility("hidden")]] unsigned char lxshim_shared_vm_child;
 namespace lxshim {
 
 inline constexpr uintptr_t kNotOurs = 1;
+inline constexpr uint32_t kMaxTableSize = 1u << 20;
+
+// The fd table, in the library's zero-filled data (8 MiB of address space;
+// pages never touched cost no memory, like the lazy mapping it replaced).
+// At a fixed place, its address is a constant of the code: the data path's
+// lookup is one load after each context switch, not two dependent ones
+// (the table pointer, then the entry).
+extern std::atomic<uintptr_t> g_table[kMaxTableSize];
 
 struct ShimState {
-  std::atomic<uintptr_t>* table = nullptr;
-  uint32_t size = 0;  // 0 until initialised: every lookup misses
+  uint32_t size = 0;  // entries in use; 0 until initialised: lookups miss
   // FastLookup's bound: `size`, or 0 when tracing is on (set once at
   // initialisation), so the fast path checks one bound, not also the flag.
   uint32_t fast_size = 0;
@@ -58,9 +65,9 @@ inline lx::LxSocket* Lookup(int fd) {
   if (static_cast<unsigned>(fd) >= g_state.size || t_busy) [[unlikely]] {
     return nullptr;
   }
-  uintptr_t v = g_state.table[fd].load(std::memory_order_acquire);
+  uintptr_t v = g_table[fd].load(std::memory_order_acquire);
   if (v > kNotOurs) [[likely]] {
-    v = Protect(&g_state.table[fd], v, kNotOurs);
+    v = Protect(&g_table[fd], v, kNotOurs);
     return v > kNotOurs ? reinterpret_cast<lx::LxSocket*>(v) : nullptr;
   }
   if (v == kNotOurs) return nullptr;
@@ -84,7 +91,7 @@ inline lx::LxSocket* FastLookup(int fd) {
   if (i >= g_state.fast_size) [[unlikely]] {
     return nullptr;
   }
-  const uintptr_t v = g_state.table[i].load(std::memory_order_acquire);
+  const uintptr_t v = g_table[i].load(std::memory_order_acquire);
   // t_hazard_current is never 0 or kNotOurs: one compare covers both.
   if (v != t_hazard_current) [[unlikely]] {
     return nullptr;

@@ -14,6 +14,7 @@ namespace lxshim {
 // The two pieces of shim_state.cc FastLookup and Busy read; the rest of the
 // shim is not linked.
 ShimState g_state;
+std::atomic<uintptr_t> g_table[kMaxTableSize];
 thread_local constinit bool t_busy __attribute__((tls_model("initial-exec"))) =
     false;
 
@@ -23,19 +24,18 @@ class FastLookupTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() { InitHazards(); }
   void SetUp() override {
-    g_state.table = table_;
     g_state.size = kSize;
     g_state.fast_size = kSize;
   }
   void TearDown() override {
     ReleaseThreadHazards();
-    g_state.table = nullptr;
+    for (uint32_t i = 0; i < kSize; ++i) table_[i].store(0);
     g_state.size = 0;
     g_state.fast_size = 0;
   }
 
   static constexpr uint32_t kSize = 8;
-  std::atomic<uintptr_t> table_[kSize] = {};
+  std::atomic<uintptr_t>* const table_ = g_table;  // its first kSize
   alignas(16) char object_[64] = {};
   alignas(16) char other_[64] = {};
   uintptr_t Id(char* o) { return reinterpret_cast<uintptr_t>(o); }
