@@ -73,7 +73,18 @@ cfg_prefix() {
     # (127.0.0.11); servers here bind 127.0.0.1 (interface 1) explicitly.
     sw-active) PFX=(env SOCKET_WRAPPER_DIR="$3" SOCKET_WRAPPER_DEFAULT_IFACE=11
       LD_PRELOAD="$SW_LIB") ;;
-    *) die "unknown configuration $1" ;;
+    *)
+      # bench/run --lib NAME=PATH: "NAME=PATH;" entries.
+      local spec specs
+      IFS=';' read -r -a specs <<<"${LXWSK_BENCH_LIBS:-}"
+      for spec in "${specs[@]+"${specs[@]}"}"; do
+        if [ "${spec%%=*}" = "$1" ]; then
+          PFX=(env LD_PRELOAD="${spec#*=}")
+          return 0
+        fi
+      done
+      die "unknown configuration $1"
+      ;;
   esac
 }
 

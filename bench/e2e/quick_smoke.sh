@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # ctest bench_quick_smoke: bench/run --quick into a temporary directory,
-# then check that the JSON parses and holds every configuration bench/run
-# could run here, each with at least one figure. No timing is asserted:
-# this only keeps the benchmarks from rotting.
+# with one extra configuration through --lib (libpassthru.so, which only
+# forwards), then check that the JSON parses and holds every configuration
+# bench/run could run here, each with at least one figure; and that a bad
+# --lib is refused with a one-line error before anything runs. No timing
+# is asserted: this only keeps the benchmarks from rotting.
 #
 #   quick_smoke.sh BENCH_RUN BUILD_DIR
 set -euo pipefail
@@ -11,12 +13,30 @@ build=${2:?usage: quick_smoke.sh BENCH_RUN BUILD_DIR}
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/lxwsk-bench-smoke.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 
-"$run" --quick --build "$build" --out "$tmp/results.json"
+if err=$("$run" --quick --build "$build" --lib "bad name=/nonexistent" 2>&1); then
+  echo "bench_quick_smoke: --lib with a bad name was accepted"
+  exit 1
+fi
+case $err in
+  *"--lib: NAME=PATH"*) ;;
+  *) echo "bench_quick_smoke: unexpected --lib error: $err"; exit 1 ;;
+esac
+if err=$("$run" --quick --build "$build" --lib "x=$tmp/nonexistent.so" 2>&1); then
+  echo "bench_quick_smoke: --lib with a missing file was accepted"
+  exit 1
+fi
+case $err in
+  *"--lib: no such file"*) ;;
+  *) echo "bench_quick_smoke: unexpected --lib error: $err"; exit 1 ;;
+esac
+
+"$run" --quick --build "$build" --out "$tmp/results.json" \
+  --lib "passthru=$build/bench/e2e/libpassthru.so"
 
 python3 - "$tmp/results.json" <<'EOF'
 import json, sys
 doc = json.load(open(sys.argv[1]))
-expected = ["native", "lxwsk", "lxwsk-trace", "sw-pass", "sw-active"]
+expected = ["native", "lxwsk", "lxwsk-trace", "sw-pass", "sw-active", "passthru"]
 # bench/run leaves a configuration out only with a note saying why (e.g.
 # `lxwsk run` without --trace); anything else missing is a failure.
 skipped = [c for c in expected if any(n.startswith(c + " skipped") for n in doc["notes"])]
@@ -30,8 +50,9 @@ for cfg in expected:
     measured = [m for m, v in doc["metrics"].items() if v["configs"].get(cfg)]
     if not measured:
         problems.append("configuration %s has no figures" % cfg)
-for cfg in ("native", "lxwsk"):
-    # These two must run every benchmark: a failure there is a regression.
+for cfg in ("native", "lxwsk", "passthru"):
+    # These must run every benchmark: a failure there is a regression (for
+    # passthru, of --lib's plumbing: it only forwards to glibc).
     fails = doc["not_applicable"].get(cfg)
     if fails:
         problems.append("%s failed: %s" % (cfg, fails))
