@@ -33,7 +33,8 @@ inline constexpr uint32_t kMaxTableSize = 1u << 20;
 // At a fixed place, its address is a constant of the code: the data path's
 // lookup is one load after each context switch, not two dependent ones
 // (the table pointer, then the entry).
-extern std::atomic<uintptr_t> g_table[kMaxTableSize];
+[[gnu::visibility("hidden")]] extern std::atomic<uintptr_t>
+    g_table[kMaxTableSize];
 
 struct ShimState {
   uint32_t size = 0;  // entries in use; 0 until initialised: lookups miss

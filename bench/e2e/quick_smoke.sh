@@ -13,7 +13,7 @@ build=${2:?usage: quick_smoke.sh BENCH_RUN BUILD_DIR}
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/lxwsk-bench-smoke.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 
-if err=$("$run" --quick --build "$build" --lib "bad name=/nonexistent" 2>&1); then
+if err=$("$run" --quick --build "$build" --out "$tmp/bad.json" --lib "bad name=/nonexistent" 2>&1); then
   echo "bench_quick_smoke: --lib with a bad name was accepted"
   exit 1
 fi
@@ -21,7 +21,7 @@ case $err in
   *"--lib: NAME=PATH"*) ;;
   *) echo "bench_quick_smoke: unexpected --lib error: $err"; exit 1 ;;
 esac
-if err=$("$run" --quick --build "$build" --lib "x=$tmp/nonexistent.so" 2>&1); then
+if err=$("$run" --quick --build "$build" --out "$tmp/bad.json" --lib "x=$tmp/nonexistent.so" 2>&1); then
   echo "bench_quick_smoke: --lib with a missing file was accepted"
   exit 1
 fi
@@ -29,6 +29,17 @@ case $err in
   *"--lib: no such file"*) ;;
   *) echo "bench_quick_smoke: unexpected --lib error: $err"; exit 1 ;;
 esac
+# A file that is not a library: ld.so would only warn and run natively.
+echo "not a library" >"$tmp/not_a_library.so"
+if err=$("$run" --quick --build "$build" --out "$tmp/bad.json" --lib "x=$tmp/not_a_library.so" 2>&1); then
+  echo "bench_quick_smoke: --lib with a file that does not preload was accepted"
+  exit 1
+fi
+case $err in
+  *"does not preload"*) ;;
+  *) echo "bench_quick_smoke: unexpected --lib error: $err"; exit 1 ;;
+esac
+[ ! -e "$tmp/bad.json" ] || { echo "bench_quick_smoke: a refused --lib still ran"; exit 1; }
 
 "$run" --quick --build "$build" --out "$tmp/results.json" \
   --lib "passthru=$build/bench/e2e/libpassthru.so"

@@ -48,9 +48,14 @@ static struct sockaddr_in loopback(int port) {
   return a;
 }
 
-static void receive_timeout(int fd, int seconds) {
+/* 0, or -1: a lost datagram would then hang instead of failing. */
+static int receive_timeout(int fd, int seconds) {
   struct timeval tv = {seconds, 0};
-  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+  if (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) < 0) {
+    perror("udp_pingpong: SO_RCVTIMEO");
+    return -1;
+  }
+  return 0;
 }
 
 static int server(int port) {
@@ -64,7 +69,7 @@ static int server(int port) {
     perror("udp_pingpong: bind");
     return 1;
   }
-  receive_timeout(fd, 10);
+  if (receive_timeout(fd, 10) < 0) return 1;
   char buf[kMaxSize];
   struct sockaddr_in peer;
   socklen_t peer_len = sizeof(peer);
@@ -121,17 +126,24 @@ static int client(int port, double seconds, size_t size) {
     fprintf(stderr, "udp_pingpong: SIZE must be 8..%d\n", kMaxSize);
     return 1;
   }
+  if (!(seconds > 0 && seconds <= 3600)) {
+    fprintf(stderr, "udp_pingpong: SECONDS must be in (0, 3600]\n");
+    return 1;
+  }
   int fd = socket(AF_INET, SOCK_DGRAM, 0);
   struct sockaddr_in a = loopback(port);
   if (fd < 0 || connect(fd, (struct sockaddr*)&a, sizeof(a)) < 0) {
     perror("udp_pingpong: socket/connect");
     return 1;
   }
-  receive_timeout(fd, 2);
+  if (receive_timeout(fd, 2) < 0) return 1;
   uint32_t* samples = malloc(sizeof(uint32_t) * kMaxSamples);
+  if (samples == NULL) {
+    perror("udp_pingpong: malloc");
+    return 1;
+  }
   char out[kMaxSize], in[kMaxSize];
   memset(out, 'x', sizeof(out));
-  if (samples == NULL) return 1;
   uint64_t seq = 0;
   uint64_t end = now_ns() + 400000000u;
   while (now_ns() < end) {
