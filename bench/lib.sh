@@ -42,7 +42,8 @@ resolve_build() {
 # never depend on the microbenchmarks being buildable.
 e2e_bin() {
   local name=$1 built=$BUILD/bench/e2e/$1
-  if [ -x "$built" ] && [ ! "$BENCH_DIR/e2e/$name.c" -nt "$built" ]; then
+  if [ -x "$built" ] && [ ! "$BENCH_DIR/e2e/$name.c" -nt "$built" ] &&
+    [ ! "$BENCH_DIR/e2e/loopback.h" -nt "$built" ]; then
     printf '%s\n' "$built"
     return
   fi

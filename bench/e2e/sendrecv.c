@@ -49,6 +49,8 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#include "loopback.h"
+
 #if defined(__has_include)
 #if __has_include(<valgrind/callgrind.h>)
 #include <valgrind/callgrind.h>
@@ -64,15 +66,6 @@ enum { kMaxThreads = 64 };
 static void die(const char* what) {
   fprintf(stderr, "sendrecv: %s: %s\n", what, strerror(errno));
   exit(1);
-}
-
-static struct sockaddr_in loopback(int port) {
-  struct sockaddr_in a;
-  memset(&a, 0, sizeof(a));
-  a.sin_family = AF_INET;
-  a.sin_port = htons((unsigned short)port);
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  return a;
 }
 
 static int bound_socket(int type) {

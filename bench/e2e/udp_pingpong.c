@@ -31,21 +31,14 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "loopback.h"
+
 enum { kMaxSize = 1024, kMaxSamples = 4 << 20 };
 
 static uint64_t now_ns(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-static struct sockaddr_in loopback(int port) {
-  struct sockaddr_in a;
-  memset(&a, 0, sizeof(a));
-  a.sin_family = AF_INET;
-  a.sin_port = htons((unsigned short)port);
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  return a;
 }
 
 /* 0, or -1: a lost datagram would then hang instead of failing. */
