@@ -127,8 +127,7 @@ template <socklen_t kLength>
                                                 socklen_t* user_len) {
   static_assert(kLength == sizeof(sockaddr_in) ||
                 kLength == sizeof(sockaddr_in6));
-  // The memo by name, not through a reference: GCC's UBSan (12) takes a
-  // reference bound to an initial-exec TLS object for a null pointer.
+  // The memo by name (why: RememberAddressOut, user_memory.h).
   if (user != tls_address_out.user || user_len != tls_address_out.user_len ||
       kLength > tls_address_out.room) [[unlikely]] {
     return AddressOutGeneral(ws, kLength, user, user_len);
